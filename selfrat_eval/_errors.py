@@ -1,0 +1,32 @@
+"""The one error type that the CLI turns into a one-line message and exit code 2."""
+
+from __future__ import annotations
+
+
+class InputError(Exception):
+    """Bad user input: a data file, a judgments file, an option.
+
+    The message names where the problem is (file, record, field) so that the CLI can print it on
+    one line instead of a traceback.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str | None = None,
+        record: int | str | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.source = source
+        self.record = record
+        self.field = field
+        self.detail = message
+        where = []
+        if source is not None:
+            where.append(str(source))
+        if record is not None:
+            where.append(f"record {record}")
+        if field is not None:
+            where.append(f"field '{field}'")
+        super().__init__(f"{': '.join([', '.join(where), message]) if where else message}")

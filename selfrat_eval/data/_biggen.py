@@ -1,0 +1,95 @@
+"""BiGGen-Bench: the 765 instances, and the human-evaluation split used to evaluate judges."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+
+from selfrat_eval.data._io import validate
+from selfrat_eval.data._records import Rubric, RubricItem, _Record
+from selfrat_eval.data._sources import HubDataset, RowSource, load_rows
+
+BIGGEN_INSTANCES = HubDataset("prometheus-eval/BiGGen-Bench", "test", "biggen-bench/test.jsonl")
+BIGGEN_HUMAN_EVAL = HubDataset(
+    "prometheus-eval/BiGGen-Bench-Results", "human_eval", "biggen-bench/human_eval.jsonl"
+)
+
+#: Label columns of the human_eval split that this package correlates with.
+BIGGEN_LABELS = ("human_score", "gpt4_score")
+MISSING_LABEL = -1
+
+
+class BiggenInstance(_Record):
+    """One BiGGen-Bench instance (official columns)."""
+
+    id: str = Field(min_length=1)
+    capability: str = Field(min_length=1)
+    task: str = Field(min_length=1)
+    instance_idx: int
+    system_prompt: str | None = None
+    input: str = Field(min_length=1)
+    reference_answer: str | None = None
+    score_rubric: Rubric
+
+    def instruction(self) -> str:
+        """The text the judge sees as the instruction: the system prompt (if any), then the input."""
+        if self.system_prompt and self.system_prompt.strip():
+            return f"{self.system_prompt.strip()}\n\n{self.input}"
+        return self.input
+
+
+class BiggenHumanEvalRow(BiggenInstance):
+    """A response to an instance with its human and GPT-4 scores (-1 = missing)."""
+
+    task: str = "unknown"
+    instance_idx: int = -1
+    response: str = Field(min_length=1)
+    human_score: float
+    gpt4_score: float
+    model_name: str | None = None
+    response_model_name: str | None = None
+    uid: str | None = None
+
+    def item_id(self, record: int) -> str:
+        if self.uid:
+            return self.uid
+        model = self.response_model_name or self.model_name
+        return f"{self.id}/{model}" if model else f"{self.id}#{record}"
+
+
+def load_biggen_instances(
+    data: Path | None = None, *, revision: str | None = None
+) -> tuple[list[BiggenInstance], RowSource]:
+    source = load_rows(BIGGEN_INSTANCES, data, revision)
+    rows = [validate(BiggenInstance, raw, source=source.name, record=n) for n, raw in source.rows]
+    return rows, source
+
+
+def load_biggen_human_eval(
+    data: Path | None = None, *, revision: str | None = None
+) -> tuple[list[RubricItem], RowSource]:
+    """Judge-evaluation items: each response with its labels (missing labels left out)."""
+    source = load_rows(BIGGEN_HUMAN_EVAL, data, revision)
+    items = []
+    for number, raw in source.rows:
+        row = validate(BiggenHumanEvalRow, raw, source=source.name, record=number)
+        labels = {
+            name: float(getattr(row, name))
+            for name in BIGGEN_LABELS
+            if getattr(row, name) != MISSING_LABEL
+        }
+        model = row.response_model_name or row.model_name
+        items.append(
+            RubricItem(
+                id=row.item_id(number),
+                group=row.capability,
+                instruction=row.instruction(),
+                response=row.response,
+                rubric=row.score_rubric,
+                reference_answer=row.reference_answer or None,
+                labels=labels,
+                meta={"instance_id": row.id, **({"response_model": model} if model else {})},
+            )
+        )
+    return items, source

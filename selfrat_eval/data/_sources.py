@@ -1,0 +1,80 @@
+"""Where rows come from: a local file, a local mirror folder, or the Hugging Face hub."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from selfrat_eval._errors import InputError
+from selfrat_eval.data._io import Row, read_rows
+
+#: Environment variable naming a local mirror laid out like `<dir>/reward-bench/filtered.jsonl`.
+DATA_DIR_ENV = "SELFRAT_DATA_DIR"
+
+
+@dataclass(frozen=True)
+class HubDataset:
+    """An official dataset: its hub id and split, and its file name inside a local mirror."""
+
+    hub_id: str
+    split: str
+    mirror_path: str
+    config: str | None = None
+
+
+@dataclass(frozen=True)
+class RowSource:
+    """Rows plus the identity of where they came from (recorded in results.json)."""
+
+    name: str
+    rows: list[Row]
+    identity: dict[str, Any]
+
+
+def load_rows(dataset: HubDataset, data: Path | None = None, revision: str | None = None) -> RowSource:
+    """Rows of `dataset` from `data` if given, else the mirror in $SELFRAT_DATA_DIR, else the hub."""
+    if data is not None:
+        return _from_file(Path(data))
+    mirror = os.environ.get(DATA_DIR_ENV)
+    if mirror:
+        path = Path(mirror) / dataset.mirror_path
+        if not path.exists():
+            raise InputError(
+                f"{DATA_DIR_ENV} is set but has no {dataset.mirror_path}", source=str(path)
+            )
+        return _from_file(path)
+    return _from_hub(dataset, revision)
+
+
+def _from_file(path: Path) -> RowSource:
+    rows = list(read_rows(path))
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    return RowSource(str(path), rows, {"path": str(path.resolve()), "sha256": digest})
+
+
+def _from_hub(dataset: HubDataset, revision: str | None) -> RowSource:
+    import datasets  # heavy: only when the hub is actually used
+
+    try:
+        loaded = datasets.load_dataset(
+            dataset.hub_id, dataset.config, split=dataset.split, revision=revision
+        )
+    except Exception as error:  # offline, missing split, auth: all are input problems here
+        raise InputError(
+            f"could not load from the hub ({type(error).__name__}: {error}); "
+            f"offline, pass --data FILE or set {DATA_DIR_ENV}",
+            source=f"hub:{dataset.hub_id}[{dataset.split}]",
+        ) from None
+    rows: Iterator[dict[str, Any]] = iter(loaded)  # type: ignore[arg-type]
+    identity = {
+        "hub_id": dataset.hub_id,
+        "split": dataset.split,
+        "revision": revision,
+        "fingerprint": getattr(loaded, "_fingerprint", None),
+    }
+    name = f"hub:{dataset.hub_id}[{dataset.split}]"
+    return RowSource(name, list(enumerate(rows, start=1)), identity)

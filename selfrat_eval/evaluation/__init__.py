@@ -1,0 +1,36 @@
+"""Run a judge over a benchmark, store and resume its judgments, and score them."""
+
+from selfrat_eval.evaluation._benchmarks import BenchmarkTask, RatingTask, RewardBenchTask, ScoringOptions, make_task
+from selfrat_eval.evaluation._judgments import (
+    BENCHMARKS,
+    Benchmark,
+    Judgment,
+    PairJudgment,
+    RatingJudgment,
+    read_judgments,
+)
+from selfrat_eval.evaluation._report import print_results
+from selfrat_eval.evaluation._rescore import rescore
+from selfrat_eval.evaluation._runner import JUDGMENTS_FILE, RESULTS_FILE, EvalConfig, run_eval
+from selfrat_eval.evaluation._store import JudgmentStore
+
+__all__ = [
+    "BENCHMARKS",
+    "JUDGMENTS_FILE",
+    "RESULTS_FILE",
+    "Benchmark",
+    "BenchmarkTask",
+    "EvalConfig",
+    "Judgment",
+    "JudgmentStore",
+    "PairJudgment",
+    "RatingJudgment",
+    "RatingTask",
+    "RewardBenchTask",
+    "ScoringOptions",
+    "make_task",
+    "print_results",
+    "read_judgments",
+    "rescore",
+    "run_eval",
+]

@@ -1,0 +1,55 @@
+"""`selfrat score`: recompute results.json from a judgments.jsonl, ours or converted from another tool."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from selfrat_eval.evaluation._benchmarks import ScoringOptions, make_task
+from selfrat_eval.evaluation._judgments import PairJudgment, read_judgments
+from selfrat_eval.evaluation._results import build_results, write_outputs
+from selfrat_eval.prompts import GradingMode
+
+
+def rescore(
+    path: Path,
+    *,
+    out: Path | None = None,
+    options: ScoringOptions = ScoringOptions(),
+    model_name: str | None = None,
+) -> dict[str, Any]:
+    """Score `path`; write results.json (and leaderboard files) into `out` (default: beside it)."""
+    judgments = read_judgments(path)
+    benchmark = judgments[0].benchmark
+    mode: GradingMode = "absolute"
+    if isinstance(judgments[0], PairJudgment):
+        mode = judgments[0].mode
+    out = out or path.parent
+    previous = _previous_results(path.parent)
+    task = make_task(benchmark, mode=mode)
+    results = build_results(
+        task,
+        judgments,
+        options,
+        judge=previous.get("judge"),
+        data=previous.get("data"),
+        config=previous.get("config"),
+        timings=None,
+    )
+    results["rescored_from"] = str(path)
+    name = model_name or (previous.get("judge") or {}).get("model") or path.parent.resolve().name
+    write_outputs(out, task, judgments, results, model_name=str(name), options=options)
+    return results
+
+
+def _previous_results(folder: Path) -> dict[str, Any]:
+    """Keep the judge and data identity of the run that made the judgments, when it is known."""
+    results_file = folder / "results.json"
+    if results_file.exists():
+        try:
+            loaded: dict[str, Any] = json.loads(results_file.read_text(encoding="utf-8"))
+            return loaded
+        except json.JSONDecodeError:
+            return {}
+    return {}

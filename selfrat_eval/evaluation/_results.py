@@ -1,0 +1,104 @@
+"""results.json (metrics with CIs, identities, versions, timings) and the RewardBench leaderboard files."""
+
+from __future__ import annotations
+
+import json
+import platform
+import re
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from selfrat_eval.data._io import write_json
+from selfrat_eval.evaluation._benchmarks import BenchmarkTask, ScoringOptions
+from selfrat_eval.evaluation._judgments import Judgment, PairJudgment
+from selfrat_eval.metrics import CREDIT, absolute_outcome, pairwise_outcome
+
+_VERSIONED = ("selfrat-eval", "numpy", "scipy", "datasets", "transformers", "torch", "vllm")
+
+
+def versions() -> dict[str, str | None]:
+    found: dict[str, str | None] = {"python": platform.python_version()}
+    for package in _VERSIONED:
+        try:
+            found[package] = version(package)
+        except PackageNotFoundError:
+            found[package] = None
+    return found
+
+
+def build_results(
+    task: BenchmarkTask,
+    judgments: Sequence[Judgment],
+    options: ScoringOptions,
+    *,
+    judge: dict[str, Any] | None = None,
+    data: dict[str, Any] | None = None,
+    config: dict[str, Any] | None = None,
+    timings: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    return {
+        "benchmark": task.name,
+        "metrics": task.score(judgments, options),
+        "scoring": {"tie_policy": options.tie_policy, "n_resamples": options.n_resamples, "seed": options.seed,
+                    "confidence": 0.95, "interval": "percentile bootstrap over items"},
+        "judge": judge,
+        "data": data,
+        "config": config,
+        "versions": versions(),
+        "timings": timings,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": " ".join(sys.argv),
+    }
+
+
+def write_outputs(
+    out: Path,
+    task: BenchmarkTask,
+    judgments: Sequence[Judgment],
+    results: dict[str, Any],
+    *,
+    model_name: str,
+    options: ScoringOptions,
+) -> None:
+    write_json(out / "results.json", results)
+    if task.name == "rewardbench":
+        write_leaderboard_files(out / "leaderboard", judgments, results, model_name, options)
+
+
+def _safe_name(model_name: str) -> str:
+    """`org/model` keeps its folder; anything else becomes a plain file name."""
+    name = Path(model_name).name if Path(model_name).exists() else model_name
+    return re.sub(r"[^A-Za-z0-9._/-]", "_", name).strip("/") or "model"
+
+
+def write_leaderboard_files(
+    folder: Path,
+    judgments: Sequence[Judgment],
+    results: dict[str, Any],
+    model_name: str,
+    options: ScoringOptions,
+) -> None:
+    """The shape rewardbench's save_to_hub writes: eval-set/<model>.json (one accuracy per subset)
+    and eval-set-scores/<model>.json (per-prompt results)."""
+    name = _safe_name(model_name)
+    summary: dict[str, Any] = {"model": name, "model_type": "Generative RM", "chat_template": None}
+    summary |= {subset: est["value"] for subset, est in results["metrics"]["subsets"].items()}
+    credit = CREDIT[options.tie_policy]
+    pairs = [j for j in judgments if isinstance(j, PairJudgment)]
+    outcomes = [
+        absolute_outcome(j.score_chosen, j.score_rejected) if j.mode == "absolute" else pairwise_outcome(j.winner)
+        for j in pairs
+    ]
+    scores = {
+        "id": [j.id for j in pairs],
+        "subset": [j.group for j in pairs],
+        "results": [credit[o] for o in outcomes],
+        "model": name,
+        "model_type": "Generative RM",
+    }
+    write_json(folder / "eval-set" / f"{name}.json", summary)
+    write_json(folder / "eval-set-scores" / f"{name}.json", scores)

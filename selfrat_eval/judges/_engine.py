@@ -1,0 +1,61 @@
+"""The engine interface: chat prompts in, N completions per prompt (with optional log-probs) out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+
+from selfrat_eval._errors import InputError
+from selfrat_eval.prompts import Chat
+
+
+@dataclass(frozen=True)
+class SamplingConfig:
+    """How to decode. temperature 0 means greedy (then n must be 1)."""
+
+    n: int = 1
+    temperature: float = 0.0
+    top_p: float = 1.0
+    max_new_tokens: int = 512
+    seed: int = 0
+    logprobs: bool = False
+
+    def __post_init__(self) -> None:
+        if self.n < 1:
+            raise InputError("n must be at least 1", field="n")
+        if self.temperature < 0:
+            raise InputError("temperature must be >= 0", field="temperature")
+        if self.temperature == 0 and self.n > 1:
+            raise InputError("greedy decoding (temperature 0) gives one completion: use n=1", field="n")
+        if not 0 < self.top_p <= 1:
+            raise InputError("top_p must be in (0, 1]", field="top_p")
+        if self.max_new_tokens < 1:
+            raise InputError("max_new_tokens must be at least 1", field="max_new_tokens")
+
+    @property
+    def greedy(self) -> bool:
+        return self.temperature == 0
+
+
+@dataclass(frozen=True)
+class Completion:
+    """One generated judgment text; `mean_logprob` is the mean token log-probability if requested."""
+
+    text: str
+    num_tokens: int
+    mean_logprob: float | None = None
+
+
+@runtime_checkable
+class Engine(Protocol):
+    """Anything that turns chats into completions: transformers, vLLM, an HTTP endpoint, a script."""
+
+    @property
+    def identity(self) -> dict[str, Any]:
+        """What identifies the engine in results.json (backend, model, revision, dtype...)."""
+        ...
+
+    def generate(self, chats: Sequence[Chat], sampling: SamplingConfig) -> list[list[Completion]]:
+        """`sampling.n` completions for each chat, in the order of `chats`."""
+        ...

@@ -1,0 +1,120 @@
+"""The transformers engine: batched `generate` on CPU or GPU, chat template applied by the tokenizer."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from selfrat_eval.judges._deps import require
+from selfrat_eval.judges._engine import Completion, SamplingConfig
+from selfrat_eval.prompts import Chat
+
+log = logging.getLogger(__name__)
+
+DType = Literal["auto", "float32", "bfloat16", "float16"]
+
+
+@dataclass(frozen=True)
+class TransformersConfig:
+    """Options of the transformers engine."""
+
+    model: str
+    batch_size: int = 8
+    dtype: DType = "auto"
+    device: str = "auto"
+    revision: str | None = None
+    trust_remote_code: bool = False
+
+
+class TransformersEngine:
+    """Left-padded batched generation; prompts are sorted by length so batches pad little."""
+
+    def __init__(self, config: TransformersConfig) -> None:
+        require("transformers", "hf")
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # our own progress bar is the one to watch
+
+        self.config = config
+        device = config.device
+        if device == "auto":
+            device = "cuda" if torch.cuda.is_available() else "cpu"
+        dtype: Any = "auto" if config.dtype == "auto" else getattr(torch, config.dtype)
+        if config.dtype == "auto" and device == "cpu":
+            dtype = torch.float32  # bf16 matmuls are slow on most CPUs
+        self._torch = torch
+        self.tokenizer = AutoTokenizer.from_pretrained(
+            config.model, revision=config.revision, trust_remote_code=config.trust_remote_code
+        )
+        self.tokenizer.padding_side = "left"
+        if self.tokenizer.pad_token is None:
+            self.tokenizer.pad_token = self.tokenizer.eos_token
+        self.model = AutoModelForCausalLM.from_pretrained(
+            config.model, revision=config.revision, dtype=dtype, trust_remote_code=config.trust_remote_code
+        ).to(device)
+        self.model.eval()
+        self.device = device
+        if self.tokenizer.chat_template is None:
+            log.warning("%s has no chat template: prompts are sent as plain text", config.model)
+
+    @property
+    def identity(self) -> dict[str, Any]:
+        path = Path(self.config.model)
+        return {
+            "backend": "hf",
+            "model": str(path.resolve()) if path.exists() else self.config.model,
+            "revision": self.config.revision,
+            "dtype": str(self.model.dtype).removeprefix("torch."),
+            "device": self.device,
+        }
+
+    def render(self, chat: Chat) -> str:
+        if self.tokenizer.chat_template is None:
+            return "\n\n".join(message["content"] for message in chat)
+        text = self.tokenizer.apply_chat_template(chat, tokenize=False, add_generation_prompt=True)
+        return str(text)
+
+    def generate(self, chats: Sequence[Chat], sampling: SamplingConfig) -> list[list[Completion]]:
+        prompts = [self.render(chat) for chat in chats]
+        order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))
+        results: dict[int, list[Completion]] = {}
+        for start in range(0, len(order), self.config.batch_size):
+            batch = order[start : start + self.config.batch_size]
+            for index, completions in zip(batch, self._generate_batch([prompts[i] for i in batch], sampling), strict=True):
+                results[index] = completions
+        return [results[i] for i in range(len(prompts))]
+
+    def _generate_batch(self, prompts: list[str], sampling: SamplingConfig) -> list[list[Completion]]:
+        torch = self._torch
+        encoded = self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False).to(self.device)
+        options: dict[str, Any] = {
+            "max_new_tokens": sampling.max_new_tokens,
+            "num_return_sequences": sampling.n,
+            "pad_token_id": self.tokenizer.pad_token_id,
+            "return_dict_in_generate": True,
+            "output_scores": sampling.logprobs,
+        }
+        if sampling.greedy:
+            options |= {"do_sample": False, "temperature": None, "top_p": None, "top_k": None}
+        else:
+            options |= {"do_sample": True, "temperature": sampling.temperature, "top_p": sampling.top_p, "top_k": 0}
+            torch.manual_seed(sampling.seed)
+        with torch.inference_mode():
+            output = self.model.generate(**encoded, **options)
+        new_tokens = output.sequences[:, encoded["input_ids"].shape[1] :]
+        logprobs = None
+        if sampling.logprobs:
+            logprobs = self.model.compute_transition_scores(output.sequences, output.scores, normalize_logits=True)
+        completions: list[list[Completion]] = [[] for _ in prompts]
+        for row, tokens in enumerate(new_tokens):
+            keep = tokens != self.tokenizer.pad_token_id
+            count = int(keep.sum())
+            mean = float(logprobs[row][keep].float().mean()) if logprobs is not None and count else None
+            text = self.tokenizer.decode(tokens[keep], skip_special_tokens=True)
+            completions[row // sampling.n].append(Completion(text=text, num_tokens=count, mean_logprob=mean))
+        return completions
