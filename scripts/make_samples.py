@@ -18,7 +18,9 @@ from typing import Any
 OUT = Path(__file__).resolve().parents[1] / "selfrat_eval" / "data" / "samples"
 
 
-def shortest_per_group(rows: list[dict[str, Any]], group: str, size: Any, per_group: int) -> list[dict[str, Any]]:
+def shortest_per_group(
+    rows: list[dict[str, Any]], group: str, size: Any, per_group: int
+) -> list[dict[str, Any]]:
     by_group: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         by_group[row[group]].append(row)
@@ -45,7 +47,9 @@ def main(shared: Path) -> None:
     biggen = [json.loads(line) for line in (shared / "biggen-bench/test.jsonl").open()]
     write_jsonl(
         "biggen_test_sample.jsonl",
-        shortest_per_group(biggen, "capability", lambda r: len(r["input"] + (r["reference_answer"] or "")), 2),
+        shortest_per_group(
+            biggen, "capability", lambda r: len(r["input"] + (r["reference_answer"] or "")), 2
+        ),
     )
     csv.field_size_limit(10**9)
     tsv = shared / "scored-responses/scored_responses_testset_biggen.tsv"
@@ -55,11 +59,16 @@ def main(shared: Path) -> None:
         if all(row[f"score_{k}_response"].strip() for k in range(1, 6))  # a few rows have empty responses
     ]
     prompts = shortest_per_group(
-        scored, "capability", lambda r: len(r["input"]) + sum(len(r[f"score_{k}_response"]) for k in range(1, 6)), 1
+        scored,
+        "capability",
+        lambda r: len(r["input"]) + sum(len(r[f"score_{k}_response"]) for k in range(1, 6)),
+        1,
     )
     rubric_rows = []
     for row in prompts:
-        instruction = f"{row['system_prompt']}\n\n{row['input']}" if row["system_prompt"].strip() else row["input"]
+        instruction = (
+            f"{row['system_prompt']}\n\n{row['input']}" if row["system_prompt"].strip() else row["input"]
+        )
         for level in range(1, 6):
             rubric_rows.append(
                 {

@@ -35,7 +35,9 @@ _NUMBER = re.compile(r"(\d+(?:\.\d+)?|one|two|three|four|five)(?![\d.]\d)", re.I
 _CHOICE = re.compile(r"(?:response\s+|assistant\s+|output\s+)?(A|B|tie)\b", re.IGNORECASE)
 _WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 _QUOTES = ('"', "\u201c", "'", "\u2018", "`")
-_FEEDBACK_PREFIX = re.compile(r"^\s*(?:#+\s*)?(?:\*\*|__)?feedback(?:\*\*|__)?\s*:?\s*(?:\*\*|__)?\s*", re.IGNORECASE)
+_FEEDBACK_PREFIX = re.compile(
+    r"^\s*(?:#+\s*)?(?:\*\*|__)?feedback(?:\*\*|__)?\s*:?\s*(?:\*\*|__)?\s*", re.IGNORECASE
+)
 _CODE_BLOCK = re.compile(r"```.*?(?:```|$)", re.DOTALL)
 _BRACKET_VERDICT = re.compile(r"\[\[\s*(A|B|C)\s*\]\]")  # MT-Bench style: [[A]], [[B]], [[C]] = tie
 _QUOTE_CONTEXT = 12
@@ -97,7 +99,11 @@ def _parse(
 
     def is_quotation(match: re.Match[str]) -> bool:
         inside = any(start <= match.start() < end for start, end in masked)
-        return inside or output[: match.start()].rstrip(" *").endswith(_QUOTES) or _is_copied(output, match, quoted)
+        return (
+            inside
+            or output[: match.start()].rstrip(" *").endswith(_QUOTES)
+            or _is_copied(output, match, quoted)
+        )
 
     def candidates(pattern: re.Pattern[str]) -> list[tuple[re.Match[str], int | str | None]]:
         found = []
@@ -118,7 +124,9 @@ def _parse(
         strong.sort(key=lambda pair: pair[0].start())
     if strong:
         match, value = strong[-1]
-        return ParsedJudgment(_rationale(output[: match.start()]), value, "ok" if value is not None else "invalid_result")
+        return ParsedJudgment(
+            _rationale(output[: match.start()]), value, "ok" if value is not None else "invalid_result"
+        )
     loose = [(match, value) for match, value in candidates(_LOOSE) if value is not None]
     if loose:
         match, value = loose[-1]

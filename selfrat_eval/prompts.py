@@ -39,14 +39,16 @@ REWARDBENCH_RUBRIC_RELATIVE = (
 )
 
 _ABSOLUTE_TASK = """###Task Description:
-You are given an instruction (it may contain an input), a response to evaluate, {reference_clause}and a score rubric describing the evaluation criteria.
+You are given an instruction (it may contain an input), a response to evaluate, \
+{reference_clause}and a score rubric describing the evaluation criteria.
 1. Write feedback that judges the response strictly against the score rubric, not on general quality.
 2. Then give a score, an integer from 1 to 5, that follows from the rubric.
 3. Use exactly this output format: "Feedback: (your feedback) [RESULT] (an integer from 1 to 5)"
 4. Write nothing before or after that."""
 
 _RELATIVE_TASK = """###Task Description:
-You are given an instruction (it may contain an input), two responses to evaluate (A and B), {reference_clause}and a score rubric describing the evaluation criteria.
+You are given an instruction (it may contain an input), two responses to evaluate (A and B), \
+{reference_clause}and a score rubric describing the evaluation criteria.
 1. Write feedback that compares the two responses strictly against the score rubric, not on general quality.
 2. Then decide which response is better: A or B.
 3. Use exactly this output format: "Feedback: (your feedback) [RESULT] (A or B)"
@@ -77,7 +79,9 @@ class RelativeRequest:
 def absolute_prompt(request: AbsoluteRequest) -> Chat:
     reference = request.reference_answer
     parts = [
-        _ABSOLUTE_TASK.format(reference_clause="a reference answer that would score 5, " if reference else ""),
+        _ABSOLUTE_TASK.format(
+            reference_clause="a reference answer that would score 5, " if reference else ""
+        ),
         f"###The instruction to evaluate:\n{request.instruction}",
         f"###Response to evaluate:\n{request.response}",
     ]

@@ -75,9 +75,7 @@ def load_biggen_human_eval(
     for number, raw in source.rows:
         row = validate(BiggenHumanEvalRow, raw, source=source.name, record=number)
         labels = {
-            name: float(getattr(row, name))
-            for name in BIGGEN_LABELS
-            if getattr(row, name) != MISSING_LABEL
+            name: float(getattr(row, name)) for name in BIGGEN_LABELS if getattr(row, name) != MISSING_LABEL
         }
         model = row.response_model_name or row.model_name
         items.append(

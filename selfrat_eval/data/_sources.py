@@ -43,9 +43,7 @@ def load_rows(dataset: HubDataset, data: Path | None = None, revision: str | Non
     if mirror:
         path = Path(mirror) / dataset.mirror_path
         if not path.exists():
-            raise InputError(
-                f"{DATA_DIR_ENV} is set but has no {dataset.mirror_path}", source=str(path)
-            )
+            raise InputError(f"{DATA_DIR_ENV} is set but has no {dataset.mirror_path}", source=str(path))
         return _from_file(path)
     return _from_hub(dataset, revision)
 
@@ -60,9 +58,7 @@ def _from_hub(dataset: HubDataset, revision: str | None) -> RowSource:
     import datasets  # heavy: only when the hub is actually used
 
     try:
-        loaded = datasets.load_dataset(
-            dataset.hub_id, dataset.config, split=dataset.split, revision=revision
-        )
+        loaded = datasets.load_dataset(dataset.hub_id, dataset.config, split=dataset.split, revision=revision)
     except Exception as error:  # offline, missing split, auth: all are input problems here
         raise InputError(
             f"could not load from the hub ({type(error).__name__}: {error}); "

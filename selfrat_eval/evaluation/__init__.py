@@ -1,6 +1,12 @@
 """Run a judge over a benchmark, store and resume its judgments, and score them."""
 
-from selfrat_eval.evaluation._benchmarks import BenchmarkTask, RatingTask, RewardBenchTask, ScoringOptions, make_task
+from selfrat_eval.evaluation._benchmarks import (
+    BenchmarkTask,
+    RatingTask,
+    RewardBenchTask,
+    ScoringOptions,
+    make_task,
+)
 from selfrat_eval.evaluation._judgments import (
     BENCHMARKS,
     Benchmark,

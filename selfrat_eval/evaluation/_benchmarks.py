@@ -7,7 +7,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from selfrat_eval.data import (
     BIGGEN_LABELS,
@@ -51,7 +51,8 @@ class ScoringOptions:
 
 
 class BenchmarkTask(Protocol):
-    name: Benchmark
+    @property
+    def name(self) -> Benchmark: ...
 
     def load(self, data: Path | None, revision: str | None) -> tuple[Sequence[Item], RowSource]: ...
 
@@ -96,7 +97,9 @@ class RewardBenchTask:
                 absolute_prompt(AbsoluteRequest(item.prompt, response, REWARDBENCH_RUBRIC_ABSOLUTE))
                 for response in (item.chosen, item.rejected)
             ]
-        first, second = (item.chosen, item.rejected) if self.a_is_chosen(item) else (item.rejected, item.chosen)
+        first, second = (
+            (item.chosen, item.rejected) if self.a_is_chosen(item) else (item.rejected, item.chosen)
+        )
         return [relative_prompt(RelativeRequest(item.prompt, first, second, REWARDBENCH_RUBRIC_RELATIVE))]
 
     def judgment(self, item: PairItem, outputs: list[list[Completion]]) -> PairJudgment:
@@ -115,7 +118,11 @@ class RewardBenchTask:
         a_is_chosen = self.a_is_chosen(item)
         parsed = [parse_relative(c.text, quoted=[item.chosen, item.rejected]) for c in outputs[0]]
         letter = _first_value(parsed)
-        winner = None if letter is None else "tie" if letter == "tie" else "chosen" if (letter == "A") == a_is_chosen else "rejected"
+        winner: Literal["chosen", "rejected", "tie"] | None = None
+        if letter == "tie":
+            winner = "tie"
+        elif letter is not None:
+            winner = "chosen" if (letter == "A") == a_is_chosen else "rejected"
         return PairJudgment(
             id=item.id,
             group=item.group,
@@ -129,12 +136,17 @@ class RewardBenchTask:
     def score(self, judgments: Sequence[Judgment], options: ScoringOptions) -> dict[str, Any]:
         pairs = [j for j in judgments if isinstance(j, PairJudgment)]
         outcomes = [
-            absolute_outcome(j.score_chosen, j.score_rejected) if j.mode == "absolute" else pairwise_outcome(j.winner)
+            absolute_outcome(j.score_chosen, j.score_rejected)
+            if j.mode == "absolute"
+            else pairwise_outcome(j.winner)
             for j in pairs
         ]
         result = score_rewardbench(
-            [j.group for j in pairs], outcomes, tie_policy=options.tie_policy,
-            n_resamples=options.n_resamples, seed=options.seed,
+            [j.group for j in pairs],
+            outcomes,
+            tie_policy=options.tie_policy,
+            n_resamples=options.n_resamples,
+            seed=options.seed,
         )
         return {"n_items": len(pairs), **result.to_dict()}
 
@@ -143,7 +155,7 @@ class RewardBenchTask:
 class RatingTask:
     """1-5 gradings of single responses, correlated with reference scores (BiGGen, rubric files)."""
 
-    name: Benchmark
+    name: Literal["biggen", "rubric"]
     labels: tuple[str, ...]
     use_reference: bool = True
 
@@ -158,7 +170,9 @@ class RatingTask:
 
     def requests(self, item: RubricItem) -> list[Chat]:
         reference = item.reference_answer if self.use_reference else None
-        return [absolute_prompt(AbsoluteRequest(item.instruction, item.response, item.rubric_text(), reference))]
+        return [
+            absolute_prompt(AbsoluteRequest(item.instruction, item.response, item.rubric_text(), reference))
+        ]
 
     def judgment(self, item: RubricItem, outputs: list[list[Completion]]) -> RatingJudgment:
         parsed = [parse_absolute(c.text, quoted=[item.response]) for c in outputs[0]]
@@ -181,15 +195,25 @@ class RatingTask:
             "score_counts": {str(s): sum(j.score == s for j in ratings) for s in range(1, 6)},
         }
         for label in self.labels:
+
             def agree(subset: list[RatingJudgment], label: str = label) -> Agreement:
-                pairs = [(j.score, getattr(j, label)) for j in subset if j.score is not None and getattr(j, label) is not None]
+                pairs = [
+                    (j.score, getattr(j, label))
+                    for j in subset
+                    if j.score is not None and getattr(j, label) is not None
+                ]
                 return agreement(
-                    [p[0] for p in pairs], [p[1] for p in pairs], n_resamples=options.n_resamples, seed=options.seed
+                    [p[0] for p in pairs],
+                    [p[1] for p in pairs],
+                    n_resamples=options.n_resamples,
+                    seed=options.seed,
                 )
 
             metrics[label] = {
                 "overall": agree(ratings).to_dict(),
-                "groups": {group: agree([j for j in ratings if j.group == group]).to_dict() for group in groups},
+                "groups": {
+                    group: agree([j for j in ratings if j.group == group]).to_dict() for group in groups
+                },
             }
         return metrics
 

@@ -82,10 +82,14 @@ def read_judgments(path: Path) -> list[Judgment]:
         if judgments and judgment.benchmark != judgments[0].benchmark:
             raise InputError(
                 f"mixes benchmarks ({judgments[0].benchmark} and {judgment.benchmark})",
-                source=str(path), record=number, field="benchmark",
+                source=str(path),
+                record=number,
+                field="benchmark",
             )
         if judgment.key in seen:
-            raise InputError(f"item {judgment.key} appears twice", source=str(path), record=number, field="id")
+            raise InputError(
+                f"item {judgment.key} appears twice", source=str(path), record=number, field="id"
+            )
         seen.add(judgment.key)
         judgments.append(judgment)
     if not judgments:

@@ -11,8 +11,14 @@ from rich.table import Table
 def _fmt(estimate: dict[str, Any], scale: float = 1.0) -> tuple[str, str, str]:
     value, low, high = estimate.get("value"), estimate.get("ci_low"), estimate.get("ci_high")
     shown = "n/a" if value is None else f"{value * scale:.3f}" if scale == 1 else f"{value * scale:.1f}"
-    interval = "" if low is None or high is None else (
-        f"[{low * scale:.3f}, {high * scale:.3f}]" if scale == 1 else f"[{low * scale:.1f}, {high * scale:.1f}]"
+    interval = (
+        ""
+        if low is None or high is None
+        else (
+            f"[{low * scale:.3f}, {high * scale:.3f}]"
+            if scale == 1
+            else f"[{low * scale:.1f}, {high * scale:.1f}]"
+        )
     )
     return shown, interval, str(estimate.get("n", ""))
 

@@ -16,10 +16,11 @@ def rescore(
     path: Path,
     *,
     out: Path | None = None,
-    options: ScoringOptions = ScoringOptions(),
+    options: ScoringOptions | None = None,
     model_name: str | None = None,
 ) -> dict[str, Any]:
     """Score `path`; write results.json (and leaderboard files) into `out` (default: beside it)."""
+    options = options or ScoringOptions()
     judgments = read_judgments(path)
     benchmark = judgments[0].benchmark
     mode: GradingMode = "absolute"

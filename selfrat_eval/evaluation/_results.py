@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import platform
 import re
 import sys
@@ -43,8 +42,13 @@ def build_results(
     return {
         "benchmark": task.name,
         "metrics": task.score(judgments, options),
-        "scoring": {"tie_policy": options.tie_policy, "n_resamples": options.n_resamples, "seed": options.seed,
-                    "confidence": 0.95, "interval": "percentile bootstrap over items"},
+        "scoring": {
+            "tie_policy": options.tie_policy,
+            "n_resamples": options.n_resamples,
+            "seed": options.seed,
+            "confidence": 0.95,
+            "interval": "percentile bootstrap over items",
+        },
         "judge": judge,
         "data": data,
         "config": config,
@@ -90,7 +94,9 @@ def write_leaderboard_files(
     credit = CREDIT[options.tie_policy]
     pairs = [j for j in judgments if isinstance(j, PairJudgment)]
     outcomes = [
-        absolute_outcome(j.score_chosen, j.score_rejected) if j.mode == "absolute" else pairwise_outcome(j.winner)
+        absolute_outcome(j.score_chosen, j.score_rejected)
+        if j.mode == "absolute"
+        else pairwise_outcome(j.winner)
         for j in pairs
     ]
     scores = {

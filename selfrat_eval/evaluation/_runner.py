@@ -9,7 +9,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from selfrat_eval._errors import InputError
 from selfrat_eval.data._io import write_json
@@ -26,7 +33,17 @@ RESULTS_FILE = "results.json"
 RUN_FILE = "run.json"
 
 #: Settings that change what a judgment is: a resumed run must match them exactly.
-_IDENTITY_FIELDS = ("judge", "backend", "benchmark", "data", "mode", "use_reference", "seed", "max_new_tokens", "revision")
+_IDENTITY_FIELDS = (
+    "judge",
+    "backend",
+    "benchmark",
+    "data",
+    "mode",
+    "use_reference",
+    "seed",
+    "max_new_tokens",
+    "revision",
+)
 
 
 @dataclass(frozen=True)
@@ -63,7 +80,10 @@ class EvalConfig:
 
     def identity(self) -> dict[str, Any]:
         settings = asdict(self)
-        return {name: str(settings[name]) if isinstance(settings[name], Path) else settings[name] for name in _IDENTITY_FIELDS}
+        return {
+            name: str(settings[name]) if isinstance(settings[name], Path) else settings[name]
+            for name in _IDENTITY_FIELDS
+        }
 
     def task(self) -> BenchmarkTask:
         return make_task(self.benchmark, mode=self.mode, use_reference=self.use_reference, seed=self.seed)
@@ -104,8 +124,15 @@ def run_eval(config: EvalConfig, engine_factory: Callable[[], Engine] | None = N
     judge_seconds = 0.0
     if todo:
         if engine_factory is None:
-            options = {"batch_size": config.batch_size, "dtype": config.dtype, "device": config.device}
-            engine = load_engine(config.backend, config.judge, revision=config.revision, **options, **config.engine_options)
+            engine = load_engine(
+                config.backend,
+                config.judge,
+                revision=config.revision,
+                batch_size=config.batch_size,
+                dtype=config.dtype,
+                device=config.device,
+                **config.engine_options,
+            )
         else:
             engine = engine_factory()
         engine_identity = engine.identity
@@ -131,7 +158,9 @@ def run_eval(config: EvalConfig, engine_factory: Callable[[], Engine] | None = N
             "items_per_s": len(todo) / judge_seconds if judge_seconds else None,
         },
     )
-    write_outputs(config.out, task, judgments, results, model_name=config.model_name or config.judge, options=options)
+    write_outputs(
+        config.out, task, judgments, results, model_name=config.model_name or config.judge, options=options
+    )
     return results
 
 
@@ -145,7 +174,11 @@ def _judge_items(
     already: int,
 ) -> None:
     columns = (
-        TextColumn(f"judging {task.name}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
+        TextColumn(f"judging {task.name}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
     )
     with Progress(*columns, transient=False) as progress:
         bar = progress.add_task("judge", total=len(todo) + already, completed=already)

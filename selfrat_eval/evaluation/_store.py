@@ -35,7 +35,8 @@ class JudgmentStore:
         if not judgments:
             return
         lines = "".join(
-            json.dumps(j.model_dump(mode="json", exclude_none=False), ensure_ascii=False) + "\n" for j in judgments
+            json.dumps(j.model_dump(mode="json", exclude_none=False), ensure_ascii=False) + "\n"
+            for j in judgments
         )
         with self.path.open("a", encoding="utf-8") as handle:
             handle.write(lines)

@@ -38,7 +38,7 @@ class TransformersEngine:
         from transformers import AutoModelForCausalLM, AutoTokenizer
         from transformers.utils import logging as hf_logging
 
-        hf_logging.disable_progress_bar()  # our own progress bar is the one to watch
+        hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # our own progress bar is the one to watch
 
         self.config = config
         device = config.device
@@ -56,7 +56,7 @@ class TransformersEngine:
             self.tokenizer.pad_token = self.tokenizer.eos_token
         self.model = AutoModelForCausalLM.from_pretrained(
             config.model, revision=config.revision, dtype=dtype, trust_remote_code=config.trust_remote_code
-        ).to(device)
+        ).to(device)  # type: ignore[arg-type]
         self.model.eval()
         self.device = device
         if self.tokenizer.chat_template is None:
@@ -85,13 +85,17 @@ class TransformersEngine:
         results: dict[int, list[Completion]] = {}
         for start in range(0, len(order), self.config.batch_size):
             batch = order[start : start + self.config.batch_size]
-            for index, completions in zip(batch, self._generate_batch([prompts[i] for i in batch], sampling), strict=True):
+            for index, completions in zip(
+                batch, self._generate_batch([prompts[i] for i in batch], sampling), strict=True
+            ):
                 results[index] = completions
         return [results[i] for i in range(len(prompts))]
 
     def _generate_batch(self, prompts: list[str], sampling: SamplingConfig) -> list[list[Completion]]:
         torch = self._torch
-        encoded = self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False).to(self.device)
+        encoded = self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False).to(
+            self.device
+        )
         options: dict[str, Any] = {
             "max_new_tokens": sampling.max_new_tokens,
             "num_return_sequences": sampling.n,
@@ -102,19 +106,26 @@ class TransformersEngine:
         if sampling.greedy:
             options |= {"do_sample": False, "temperature": None, "top_p": None, "top_k": None}
         else:
-            options |= {"do_sample": True, "temperature": sampling.temperature, "top_p": sampling.top_p, "top_k": 0}
+            options |= {
+                "do_sample": True,
+                "temperature": sampling.temperature,
+                "top_p": sampling.top_p,
+                "top_k": 0,
+            }
             torch.manual_seed(sampling.seed)
         with torch.inference_mode():
             output = self.model.generate(**encoded, **options)
         new_tokens = output.sequences[:, encoded["input_ids"].shape[1] :]
         logprobs = None
         if sampling.logprobs:
-            logprobs = self.model.compute_transition_scores(output.sequences, output.scores, normalize_logits=True)
+            logprobs = self.model.compute_transition_scores(
+                output.sequences, output.scores, normalize_logits=True
+            )
         completions: list[list[Completion]] = [[] for _ in prompts]
         for row, tokens in enumerate(new_tokens):
             keep = tokens != self.tokenizer.pad_token_id
             count = int(keep.sum())
             mean = float(logprobs[row][keep].float().mean()) if logprobs is not None and count else None
-            text = self.tokenizer.decode(tokens[keep], skip_special_tokens=True)
+            text = str(self.tokenizer.decode(tokens[keep], skip_special_tokens=True))
             completions[row // sampling.n].append(Completion(text=text, num_tokens=count, mean_logprob=mean))
         return completions

@@ -67,4 +67,6 @@ def bootstrap_estimates(
         )
     low = np.atleast_1d(result.confidence_interval.low)
     high = np.atleast_1d(result.confidence_interval.high)
-    return [Estimate(_finite(v), _finite(lo), _finite(hi), n) for v, lo, hi in zip(point, low, high, strict=True)]
+    return [
+        Estimate(_finite(v), _finite(lo), _finite(hi), n) for v, lo, hi in zip(point, low, high, strict=True)
+    ]

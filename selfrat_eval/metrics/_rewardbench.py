@@ -123,6 +123,10 @@ class RewardBenchResult:
         }
 
 
+def _mean(values: np.ndarray, axis: int = -1) -> np.ndarray:
+    return np.asarray(np.mean(values, axis=axis))
+
+
 def score_rewardbench(
     subsets: Sequence[str],
     outcomes: Sequence[Outcome],
@@ -146,7 +150,11 @@ def score_rewardbench(
     per_subset = {}
     for name, values in by_subset.items():
         [per_subset[name]] = bootstrap_estimates(
-            [values], lambda x, axis=-1: np.mean(x, axis=axis), n_resamples=n_resamples, seed=seed, vectorized=True
+            [values],
+            _mean,
+            n_resamples=n_resamples,
+            seed=seed,
+            vectorized=True,
         )
 
     official = [name for name in names if name in EXAMPLE_COUNTS]
@@ -156,23 +164,33 @@ def score_rewardbench(
     constants = {name: float(by_subset[name].mean()) for name in official if len(by_subset[name]) < 2}
 
     def headline(*resampled: np.ndarray, axis: int = -1) -> np.ndarray:
-        accuracy: dict[str, Any] = {name: np.mean(x, axis=axis) for name, x in zip(strata, resampled, strict=True)}
+        accuracy: dict[str, Any] = {
+            name: np.mean(x, axis=axis) for name, x in zip(strata, resampled, strict=True)
+        }
         accuracy |= constants
         sections = section_scores(accuracy)
-        values = [sections[section] * np.ones_like(np.mean(resampled[0], axis=axis)) for section in sections_present]
+        values = [
+            sections[section] * np.ones_like(np.mean(resampled[0], axis=axis)) for section in sections_present
+        ]
         return np.stack([*values, np.mean(values, axis=0)])
 
     if strata:
         estimates = bootstrap_estimates(
-            [by_subset[name] for name in strata], headline, n_resamples=n_resamples, seed=seed,
-            vectorized=True, paired=False,
+            [by_subset[name] for name in strata],
+            headline,
+            n_resamples=n_resamples,
+            seed=seed,
+            vectorized=True,
+            paired=False,
         )
     else:
         sections = section_scores(constants)
         values = [sections[section] for section in sections_present]
-        estimates = [Estimate(v, None, None, 1) for v in [*values, overall_score(sections)]] if values else [
-            Estimate(None, None, None, 0)
-        ]
+        estimates = (
+            [Estimate(v, None, None, 1) for v in [*values, overall_score(sections)]]
+            if values
+            else [Estimate(None, None, None, 0)]
+        )
     size = {
         section: sum(len(by_subset[name]) for name in official if name in SUBSET_MAPPING[section])
         for section in sections_present
