@@ -68,9 +68,7 @@ def main() -> None:
             started = time.perf_counter()
             rescore(path, out=Path(folder) / name, options=options)
             seconds = time.perf_counter() - started
-            print(
-                f"{name}: {len(rows)} judgments, {args.n_resamples} bootstrap resamples: {seconds:.2f} s"
-            )
+            print(f"{name}: {len(rows)} judgments, {args.n_resamples} bootstrap resamples: {seconds:.2f} s")
 
 
 if __name__ == "__main__":
