@@ -5,10 +5,11 @@ Any InputError becomes one line on stderr and exit code 2, never a traceback.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.console import Console
@@ -23,6 +24,23 @@ app = typer.Typer(
 err = Console(stderr=True)
 
 BenchmarkName = Literal["biggen", "rewardbench", "rubric"]
+AggregateName = Literal["majority", "mean", "median"]
+SelectorName = Literal["logprob", "agreement", "meta-judge"]
+STRATEGY_HELP = "single (greedy), self-consistency:N, or best-of-n:N."
+
+
+def _engine_options(pairs: list[str]) -> dict[str, Any]:
+    """KEY=VALUE pairs; values are read as JSON where they parse (numbers, true/false), else text."""
+    options: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise InputError(f"--engine-option takes KEY=VALUE, got {pair!r}", field="engine-option")
+        try:
+            options[key.replace("-", "_")] = json.loads(value)
+        except json.JSONDecodeError:
+            options[key.replace("-", "_")] = value
+    return options
 
 
 @contextmanager
@@ -41,6 +59,32 @@ def eval_command(
         BenchmarkName, typer.Option(help="biggen (human_eval split), rewardbench, or rubric (--data FILE).")
     ],
     out: Annotated[Path, typer.Option(help="Run folder: judgments.jsonl, results.json. Rerun to resume.")],
+    backend: Annotated[
+        Literal["vllm", "hf", "openai"] | None,
+        typer.Option(help="Engine: vllm (default where installed), hf (transformers), or openai (HTTP)."),
+    ] = None,
+    strategy: Annotated[str, typer.Option(help=STRATEGY_HELP)] = "single",
+    aggregate: Annotated[AggregateName, typer.Option(help="Self-consistency reduction.")] = "majority",
+    selector: Annotated[SelectorName, typer.Option(help="Best-of-N selection rule.")] = "logprob",
+    temperature: Annotated[float, typer.Option(help="Sampling temperature for sampled strategies.")] = 1.0,
+    top_p: Annotated[float, typer.Option(help="Nucleus sampling for sampled strategies.")] = 1.0,
+    meta_judge: Annotated[
+        str | None, typer.Option(help="Model for best-of-n --selector meta-judge (default: the judge).")
+    ] = None,
+    both_orders: Annotated[
+        bool, typer.Option(help="Pairwise: judge A/B and B/A (reports disagreement).")
+    ] = False,
+    base_url: Annotated[
+        str | None, typer.Option(help="openai backend: server URL, e.g. http://localhost:8000/v1")
+    ] = None,
+    api_key_env: Annotated[
+        str, typer.Option(help="openai backend: environment variable holding the key.")
+    ] = "OPENAI_API_KEY",
+    max_concurrency: Annotated[int, typer.Option(help="openai backend: requests in flight.")] = 16,
+    engine_option: Annotated[
+        list[str] | None,
+        typer.Option(help="Extra engine setting KEY=VALUE (repeatable), e.g. max_model_len=8192."),
+    ] = None,
     data: Annotated[
         Path | None, typer.Option(help="Local data file in the benchmark's schema (offline).")
     ] = None,
@@ -71,11 +115,28 @@ def eval_command(
     """Judge a benchmark with a model and score it (resumes an interrupted run in the same --out)."""
     with _user_errors():
         from selfrat_eval.evaluation import EvalConfig, print_results, run_eval
+        from selfrat_eval.judges import default_backend
 
+        engine_options = _engine_options(engine_option or [])
+        if (backend or default_backend()) == "openai":
+            engine_options |= {
+                "base_url": base_url,
+                "api_key_env": api_key_env,
+                "max_concurrency": max_concurrency,
+            }
         config = EvalConfig(
             judge=judge,
             benchmark=benchmark,
             out=out,
+            backend=backend or default_backend(),
+            strategy=strategy,
+            aggregate=aggregate,
+            selector=selector,
+            temperature=temperature,
+            top_p=top_p,
+            meta_judge=meta_judge,
+            both_orders=both_orders,
+            engine_options=engine_options,
             data=data,
             limit=limit,
             mode=mode,
@@ -108,14 +169,20 @@ def score_command(
     model_name: Annotated[
         str | None, typer.Option(help="Name for the RewardBench leaderboard files.")
     ] = None,
+    strategy: Annotated[
+        str | None, typer.Option(help=f"Re-reduce the stored samples: {STRATEGY_HELP}")
+    ] = None,
+    aggregate: Annotated[AggregateName, typer.Option(help="Self-consistency reduction.")] = "majority",
+    selector: Annotated[SelectorName, typer.Option(help="Best-of-N selection rule.")] = "logprob",
 ) -> None:
     """Recompute results.json (and RewardBench leaderboard files) from a judgments.jsonl."""
     with _user_errors():
         from selfrat_eval.evaluation import ScoringOptions, print_results, rescore
+        from selfrat_eval.judges import Strategy
 
-        results = rescore(
-            path, out=out, options=ScoringOptions(tie_policy, n_resamples, seed), model_name=model_name
-        )
+        chosen = Strategy.parse(strategy, aggregate=aggregate, selector=selector) if strategy else None
+        options = ScoringOptions(tie_policy, n_resamples, seed)
+        results = rescore(path, out=out, options=options, strategy=chosen, model_name=model_name)
         print_results(results)
 
 
@@ -123,12 +190,15 @@ def score_command(
 def toy_judge_command(
     out: Annotated[Path, typer.Argument(help="Folder to write the model and tokenizer to.")],
     seed: Annotated[int, typer.Option()] = 0,
+    format_steps: Annotated[
+        int, typer.Option(help="Steps teaching the output format (random results); 0 = untrained.")
+    ] = 200,
 ) -> None:
-    """Build a tiny random-init judge offline (for trying the pipeline; it does not judge well)."""
+    """Build a tiny judge offline for trying the pipeline: its judgments parse but carry no signal."""
     with _user_errors():
         from selfrat_eval.toy import build_tiny_judge
 
-        build_tiny_judge(out, seed=seed)
+        build_tiny_judge(out, seed=seed, format_steps=format_steps)
         err.print(f"wrote a tiny judge to {out}")
 
 

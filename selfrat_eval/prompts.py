@@ -105,4 +105,22 @@ def relative_prompt(request: RelativeRequest) -> Chat:
     return [{"role": "system", "content": SYSTEM_RELATIVE}, {"role": "user", "content": "\n\n".join(parts)}]
 
 
+#: What a meta-judge grades a candidate judgment on (best-of-N by meta-judge).
+META_RUBRIC = (
+    "[Is this judgment sound: does its feedback check the response against every part of the rubric, "
+    "state only things that are true of the response, and give the score that its own reasoning supports?]\n"
+    "Score 1: The feedback is wrong about the response or ignores the rubric; the score does not follow.\n"
+    "Score 2: The feedback has major errors or omissions; the score is weakly supported.\n"
+    "Score 3: The feedback is partly accurate and partly grounded in the rubric.\n"
+    "Score 4: The feedback is accurate and grounded in the rubric, with minor gaps; the score follows.\n"
+    "Score 5: The feedback is accurate, specific and complete against the rubric; the score follows from it."
+)
+
+
+def meta_prompt(judge_chat: Chat, judgment: str) -> Chat:
+    """Ask a judge to grade a candidate judgment of the task in `judge_chat` (the grading prompt)."""
+    task = next(message["content"] for message in judge_chat if message["role"] == "user")
+    return absolute_prompt(AbsoluteRequest(instruction=task, response=judgment, rubric=META_RUBRIC))
+
+
 GradingMode = Literal["absolute", "pairwise"]

@@ -56,24 +56,37 @@ class BenchmarkTask(Protocol):
 
     def load(self, data: Path | None, revision: str | None) -> tuple[Sequence[Item], RowSource]: ...
 
-    def requests(self, item: Any) -> list[Chat]:
-        """The chats to send for one item (RewardBench absolute: one per response)."""
+    def requests(self, item: Any) -> dict[str, Chat]:
+        """The chats to send for one item, by slot (RewardBench absolute: `chosen` and `rejected`)."""
         ...
 
-    def judgment(self, item: Any, outputs: list[list[Completion]]) -> Judgment:
-        """Parse the completions of `requests(item)` (same order) into a judgment."""
+    def judgment(self, item: Any, outputs: dict[str, list[Completion]]) -> Judgment:
+        """Parse each slot's completions into a judgment (results are filled in by a Strategy)."""
         ...
 
     def score(self, judgments: Sequence[Judgment], options: ScoringOptions) -> dict[str, Any]: ...
 
 
-def _texts(completions: list[Completion]) -> list[str]:
-    return [completion.text for completion in completions]
+def _samples(outputs: list[Completion], parsed: list[ParsedJudgment]) -> dict[str, list[Any]]:
+    return {
+        "outputs": [c.text for c in outputs],
+        "parse_status": [p.status for p in parsed],
+        "values": [p.value if p.ok else None for p in parsed],
+        "logprobs": [c.mean_logprob for c in outputs],
+    }
 
 
-def _first_value(parsed: list[ParsedJudgment]) -> Any:
-    """The single-judgment result (strategies over N samples arrive with the strategies issue)."""
-    return parsed[0].value if parsed and parsed[0].ok else None
+def _by_slot(per_slot: dict[str, dict[str, list[Any]]]) -> dict[str, dict[str, list[Any]]]:
+    """{slot: {field: list}} -> {field: {slot: list}}, the judgments.jsonl layout."""
+    fields = ("outputs", "parse_status", "values", "logprobs")
+    return {field: {slot: samples[field] for slot, samples in per_slot.items()} for field in fields}
+
+
+def _winner(letter: object, chosen_letter: str) -> str | None:
+    """A parsed letter as the pair's winner ("tie" and None pass through)."""
+    if letter is None or letter == "tie":
+        return letter  # type: ignore[return-value]
+    return "chosen" if letter == chosen_letter else "rejected"
 
 
 @dataclass(frozen=True)
@@ -82,6 +95,7 @@ class RewardBenchTask:
 
     mode: GradingMode = "absolute"
     seed: int = 0
+    both_orders: bool = False
     name: Benchmark = "rewardbench"
 
     def load(self, data: Path | None, revision: str | None) -> tuple[Sequence[Item], RowSource]:
@@ -91,47 +105,46 @@ class RewardBenchTask:
         # Seeded per item (not by position in the run) so --limit and resuming keep the same order.
         return random.Random(f"{self.seed}:{item.key}").random() < 0.5
 
-    def requests(self, item: PairItem) -> list[Chat]:
+    def requests(self, item: PairItem) -> dict[str, Chat]:
         if self.mode == "absolute":
-            return [
-                absolute_prompt(AbsoluteRequest(item.prompt, response, REWARDBENCH_RUBRIC_ABSOLUTE))
-                for response in (item.chosen, item.rejected)
-            ]
-        first, second = (
-            (item.chosen, item.rejected) if self.a_is_chosen(item) else (item.rejected, item.chosen)
-        )
-        return [relative_prompt(RelativeRequest(item.prompt, first, second, REWARDBENCH_RUBRIC_RELATIVE))]
+            return {
+                slot: absolute_prompt(AbsoluteRequest(item.prompt, response, REWARDBENCH_RUBRIC_ABSOLUTE))
+                for slot, response in (("chosen", item.chosen), ("rejected", item.rejected))
+            }
+        first, second = (item.chosen, item.rejected)
+        if not self.a_is_chosen(item):
+            first, second = second, first
+        request = RelativeRequest(item.prompt, first, second, REWARDBENCH_RUBRIC_RELATIVE)
+        chats = {"pair": relative_prompt(request)}
+        if self.both_orders:
+            swapped = RelativeRequest(item.prompt, second, first, REWARDBENCH_RUBRIC_RELATIVE)
+            chats["pair_swapped"] = relative_prompt(swapped)
+        return chats
 
-    def judgment(self, item: PairItem, outputs: list[list[Completion]]) -> PairJudgment:
+    def judgment(self, item: PairItem, outputs: dict[str, list[Completion]]) -> PairJudgment:
         if self.mode == "absolute":
-            chosen = [parse_absolute(c.text, quoted=[item.chosen]) for c in outputs[0]]
-            rejected = [parse_absolute(c.text, quoted=[item.rejected]) for c in outputs[1]]
-            return PairJudgment(
-                id=item.id,
-                group=item.group,
-                mode="absolute",
-                outputs={"chosen": _texts(outputs[0]), "rejected": _texts(outputs[1])},
-                parse_status={"chosen": [p.status for p in chosen], "rejected": [p.status for p in rejected]},
-                score_chosen=_first_value(chosen),
-                score_rejected=_first_value(rejected),
+            per_slot = {
+                slot: _samples(outputs[slot], [parse_absolute(c.text, quoted=[text]) for c in outputs[slot]])
+                for slot, text in (("chosen", item.chosen), ("rejected", item.rejected))
+            }
+            return PairJudgment.model_validate(
+                {"id": item.id, "group": item.group, "mode": "absolute"} | _by_slot(per_slot)
             )
         a_is_chosen = self.a_is_chosen(item)
-        parsed = [parse_relative(c.text, quoted=[item.chosen, item.rejected]) for c in outputs[0]]
-        letter = _first_value(parsed)
-        winner: Literal["chosen", "rejected", "tie"] | None = None
-        if letter == "tie":
-            winner = "tie"
-        elif letter is not None:
-            winner = "chosen" if (letter == "A") == a_is_chosen else "rejected"
-        return PairJudgment(
-            id=item.id,
-            group=item.group,
-            mode="pairwise",
-            outputs={"pair": _texts(outputs[0])},
-            parse_status={"pair": [p.status for p in parsed]},
-            winner=winner,
-            a_is_chosen=a_is_chosen,
-        )
+        per_slot = {}
+        for slot, completions in outputs.items():
+            parsed = [parse_relative(c.text, quoted=[item.chosen, item.rejected]) for c in completions]
+            samples = _samples(completions, parsed)
+            chosen_letter = "A" if a_is_chosen == (slot == "pair") else "B"
+            samples["values"] = [_winner(letter, chosen_letter) for letter in samples["values"]]
+            per_slot[slot] = samples
+        fields: dict[str, Any] = {
+            "id": item.id,
+            "group": item.group,
+            "mode": "pairwise",
+            "a_is_chosen": a_is_chosen,
+        }
+        return PairJudgment.model_validate(fields | _by_slot(per_slot))
 
     def score(self, judgments: Sequence[Judgment], options: ScoringOptions) -> dict[str, Any]:
         pairs = [j for j in judgments if isinstance(j, PairJudgment)]
@@ -148,7 +161,11 @@ class RewardBenchTask:
             n_resamples=options.n_resamples,
             seed=options.seed,
         )
-        return {"n_items": len(pairs), **result.to_dict()}
+        metrics = {"n_items": len(pairs), **result.to_dict()}
+        both_orders = [j.order_disagrees for j in pairs if j.order_disagrees is not None]
+        if both_orders:
+            metrics["order_disagreement_rate"] = sum(both_orders) / len(both_orders)
+        return metrics
 
 
 @dataclass(frozen=True)
@@ -168,23 +185,17 @@ class RatingTask:
             raise InputError("the rubric benchmark needs --data FILE (your own JSONL/CSV rubric file)")
         return load_rubric_file(data)
 
-    def requests(self, item: RubricItem) -> list[Chat]:
+    def requests(self, item: RubricItem) -> dict[str, Chat]:
         reference = item.reference_answer if self.use_reference else None
-        return [
-            absolute_prompt(AbsoluteRequest(item.instruction, item.response, item.rubric_text(), reference))
-        ]
+        request = AbsoluteRequest(item.instruction, item.response, item.rubric_text(), reference)
+        return {"response": absolute_prompt(request)}
 
-    def judgment(self, item: RubricItem, outputs: list[list[Completion]]) -> RatingJudgment:
-        parsed = [parse_absolute(c.text, quoted=[item.response]) for c in outputs[0]]
-        return RatingJudgment(
-            benchmark=self.name,
-            id=item.id,
-            group=item.group,
-            outputs={"response": _texts(outputs[0])},
-            parse_status={"response": [p.status for p in parsed]},
-            score=_first_value(parsed),
-            **{name: item.labels.get(name) for name in self.labels},
-        )
+    def judgment(self, item: RubricItem, outputs: dict[str, list[Completion]]) -> RatingJudgment:
+        completions = outputs["response"]
+        parsed = [parse_absolute(c.text, quoted=[item.response]) for c in completions]
+        labels = {name: item.labels.get(name) for name in self.labels}
+        fields = {"benchmark": self.name, "id": item.id, "group": item.group, **labels}
+        return RatingJudgment.model_validate(fields | _by_slot({"response": _samples(completions, parsed)}))
 
     def score(self, judgments: Sequence[Judgment], options: ScoringOptions) -> dict[str, Any]:
         ratings = [j for j in judgments if isinstance(j, RatingJudgment)]
@@ -219,10 +230,15 @@ class RatingTask:
 
 
 def make_task(
-    benchmark: Benchmark, *, mode: GradingMode = "absolute", use_reference: bool = True, seed: int = 0
+    benchmark: Benchmark,
+    *,
+    mode: GradingMode = "absolute",
+    use_reference: bool = True,
+    seed: int = 0,
+    both_orders: bool = False,
 ) -> BenchmarkTask:
     if benchmark == "rewardbench":
-        return RewardBenchTask(mode=mode, seed=seed)
+        return RewardBenchTask(mode=mode, seed=seed, both_orders=both_orders)
     if benchmark == "biggen":
         return RatingTask("biggen", BIGGEN_LABELS, use_reference)
     return RatingTask("rubric", ("label",), use_reference)

@@ -1,10 +1,12 @@
 """The judgments.jsonl interchange format: one line per judged item, re-scorable offline.
 
 Common fields: `benchmark`, `id`, `group` (RewardBench subset or BiGGen capability), `outputs` (raw
-judge texts by what was judged: `response`, `chosen`/`rejected`, or `pair`), `parse_status` (same
-shape). Parsed results: `score_chosen`/`score_rejected` (absolute RewardBench), `winner` (pairwise
-RewardBench: "chosen", "rejected", "tie"), `score` plus labels (`human_score`, `gpt4_score`, or
-`label`) for rubric gradings; null where unparseable. Items are keyed by (group, id).
+judge texts by what was judged, a "slot": `response`, `chosen`/`rejected`, `pair`/`pair_swapped`),
+and per slot and sample `parse_status`, `values` (parsed: a score, or for pairwise the winner already
+mapped to "chosen"/"rejected"/"tie"), `logprobs` and `meta_scores`. Results, reduced by `strategy`:
+`score_chosen`/`score_rejected` (absolute RewardBench), `winner` (pairwise RewardBench), `score` plus
+labels (`human_score`, `gpt4_score`, or `label`) for rubric gradings; null where unparseable.
+Items are keyed by (group, id).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from selfrat_eval._errors import InputError
 from selfrat_eval.data import item_key
 from selfrat_eval.data._io import read_rows, validate
+from selfrat_eval.judges import Strategy, Value, combine
 
 Benchmark = Literal["rewardbench", "biggen", "rubric"]
 BENCHMARKS: tuple[Benchmark, ...] = ("rewardbench", "biggen", "rubric")
@@ -31,10 +34,50 @@ class Judgment(BaseModel):
     group: str = Field(min_length=1)
     outputs: dict[str, list[str]] = Field(default_factory=dict)
     parse_status: dict[str, list[str]] = Field(default_factory=dict)
+    values: dict[str, list[Value | None]] = Field(default_factory=dict)
+    logprobs: dict[str, list[float | None]] = Field(default_factory=dict)
+    meta_scores: dict[str, list[float | None]] = Field(default_factory=dict)
+    strategy: str = "single"
+    selected: dict[str, tuple[str, int]] = Field(default_factory=dict)
 
     @property
     def key(self) -> str:
         return item_key(self.group, self.id)
+
+    def result_slots(self) -> dict[str, tuple[str, ...]]:
+        """Which slots' samples each result field is reduced from."""
+        raise NotImplementedError
+
+    def with_strategy(self, strategy: Strategy) -> Judgment:
+        """Recompute the result fields from the stored samples (first `strategy.n` per slot).
+
+        Judgments without stored `values` (e.g. converted from another tool) keep their results.
+        """
+        updates: dict[str, Any] = {"strategy": strategy.label, "selected": {}}
+        for result, slots in self.result_slots().items():
+            present = [slot for slot in slots if slot in self.values]
+            if not present:
+                continue
+            values: list[Value | None] = []
+            logprobs: list[float | None] = []
+            metas: list[float | None] = []
+            where: list[tuple[str, int]] = []
+            for slot in present:
+                count = len(self.values[slot][: strategy.n])
+                values += self.values[slot][:count]
+                logprobs += _padded(self.logprobs.get(slot), count)
+                metas += _padded(self.meta_scores.get(slot), count)
+                where += [(slot, index) for index in range(count)]
+            value, index = combine(values, strategy, logprobs, metas)
+            updates[result] = value
+            if index is not None:
+                updates["selected"][result] = where[index]
+        return self.model_copy(update=updates)
+
+
+def _padded(values: list[float | None] | None, count: int) -> list[float | None]:
+    values = list(values or [])[:count]
+    return values + [None] * (count - len(values))
 
 
 class PairJudgment(Judgment):
@@ -47,6 +90,23 @@ class PairJudgment(Judgment):
     winner: Literal["chosen", "rejected", "tie"] | None = None
     a_is_chosen: bool | None = None
 
+    def result_slots(self) -> dict[str, tuple[str, ...]]:
+        if self.mode == "absolute":
+            return {"score_chosen": ("chosen",), "score_rejected": ("rejected",)}
+        return {"winner": ("pair", "pair_swapped")}
+
+    #: Pairwise judged in both orders: did the two orders reach different winners?
+    order_disagrees: bool | None = None
+
+    def with_strategy(self, strategy: Strategy) -> PairJudgment:
+        judgment = super().with_strategy(strategy)
+        assert isinstance(judgment, PairJudgment)
+        if self.mode != "pairwise" or not {"pair", "pair_swapped"} <= set(self.values):
+            return judgment
+        first = combine(self.values["pair"][: strategy.n], strategy)[0]
+        second = combine(self.values["pair_swapped"][: strategy.n], strategy)[0]
+        return judgment.model_copy(update={"order_disagrees": first != second})
+
 
 class RatingJudgment(Judgment):
     """A 1-5 grading of one response, with the reference scores it is compared to."""
@@ -56,6 +116,9 @@ class RatingJudgment(Judgment):
     human_score: float | None = None
     gpt4_score: float | None = None
     label: float | None = None
+
+    def result_slots(self) -> dict[str, tuple[str, ...]]:
+        return {"score": ("response",)}
 
 
 JUDGMENT_TYPES: dict[str, type[Judgment]] = {

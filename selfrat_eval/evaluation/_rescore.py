@@ -1,4 +1,8 @@
-"""`selfrat score`: recompute results.json from a judgments.jsonl, ours or converted from another tool."""
+"""`selfrat score`: recompute results.json from a judgments.jsonl, ours or converted from another tool.
+
+With a strategy, the stored samples are reduced again (e.g. self-consistency:8 re-scored as
+best-of-n:8 or self-consistency:4) without generating anything.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+from selfrat_eval._errors import InputError
 from selfrat_eval.evaluation._benchmarks import ScoringOptions, make_task
 from selfrat_eval.evaluation._judgments import PairJudgment, read_judgments
 from selfrat_eval.evaluation._results import build_results, write_outputs
+from selfrat_eval.judges import Strategy
 from selfrat_eval.prompts import GradingMode
 
 
@@ -17,11 +23,19 @@ def rescore(
     *,
     out: Path | None = None,
     options: ScoringOptions | None = None,
+    strategy: Strategy | None = None,
     model_name: str | None = None,
 ) -> dict[str, Any]:
     """Score `path`; write results.json (and leaderboard files) into `out` (default: beside it)."""
     options = options or ScoringOptions()
     judgments = read_judgments(path)
+    if strategy is not None:
+        if not all(j.values for j in judgments):
+            raise InputError("--strategy needs per-sample `values` in every judgment", source=str(path))
+        meta = strategy.kind == "best-of-n" and strategy.selector == "meta-judge"
+        if meta and not all(j.meta_scores for j in judgments):
+            raise InputError("best-of-n by meta-judge needs stored `meta_scores`", source=str(path))
+        judgments = [j.with_strategy(strategy) for j in judgments]
     benchmark = judgments[0].benchmark
     mode: GradingMode = "absolute"
     if isinstance(judgments[0], PairJudgment):
@@ -33,6 +47,7 @@ def rescore(
         task,
         judgments,
         options,
+        strategy=strategy.label if strategy else judgments[0].strategy,
         judge=previous.get("judge"),
         data=previous.get("data"),
         config=previous.get("config"),

@@ -34,6 +34,7 @@ def build_results(
     judgments: Sequence[Judgment],
     options: ScoringOptions,
     *,
+    strategy: str,
     judge: dict[str, Any] | None = None,
     data: dict[str, Any] | None = None,
     config: dict[str, Any] | None = None,
@@ -41,6 +42,7 @@ def build_results(
 ) -> dict[str, Any]:
     return {
         "benchmark": task.name,
+        "strategy": strategy,
         "metrics": task.score(judgments, options),
         "scoring": {
             "tie_policy": options.tie_policy,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -21,29 +22,26 @@ from rich.progress import (
 from selfrat_eval._errors import InputError
 from selfrat_eval.data._io import write_json
 from selfrat_eval.evaluation._benchmarks import BenchmarkTask, Item, ScoringOptions, make_task
-from selfrat_eval.evaluation._judgments import Benchmark
+from selfrat_eval.evaluation._judgments import Benchmark, Judgment
 from selfrat_eval.evaluation._results import build_results, write_outputs
 from selfrat_eval.evaluation._store import JudgmentStore
-from selfrat_eval.judges import Backend, Engine, SamplingConfig, load_engine
+from selfrat_eval.judges import (
+    Aggregate,
+    Backend,
+    Engine,
+    EngineSettings,
+    SamplingConfig,
+    Selector,
+    Strategy,
+    load_engine,
+)
 from selfrat_eval.metrics import TiePolicy
-from selfrat_eval.prompts import GradingMode
+from selfrat_eval.parsing import parse_absolute
+from selfrat_eval.prompts import Chat, GradingMode, meta_prompt
 
 JUDGMENTS_FILE = "judgments.jsonl"
 RESULTS_FILE = "results.json"
 RUN_FILE = "run.json"
-
-#: Settings that change what a judgment is: a resumed run must match them exactly.
-_IDENTITY_FIELDS = (
-    "judge",
-    "backend",
-    "benchmark",
-    "data",
-    "mode",
-    "use_reference",
-    "seed",
-    "max_new_tokens",
-    "revision",
-)
 
 
 @dataclass(frozen=True)
@@ -58,7 +56,14 @@ class EvalConfig:
     revision: str | None = None
     limit: int | None = None
     mode: GradingMode = "absolute"
+    both_orders: bool = False
     use_reference: bool = True
+    strategy: str = "single"
+    aggregate: Aggregate = "majority"
+    selector: Selector = "logprob"
+    temperature: float = 1.0
+    top_p: float = 1.0
+    meta_judge: str | None = None
     seed: int = 0
     max_new_tokens: int = 512
     batch_size: int = 8
@@ -77,16 +82,58 @@ class EvalConfig:
             raise InputError("--chunk-size and --batch-size must be at least 1")
         if self.mode == "pairwise" and self.benchmark != "rewardbench":
             raise InputError("--mode pairwise applies to rewardbench only", field="mode")
+        if self.both_orders and self.mode != "pairwise":
+            raise InputError("--both-orders needs --mode pairwise", field="both_orders")
+        self.parsed_strategy()  # validate early
+
+    def parsed_strategy(self) -> Strategy:
+        return Strategy.parse(
+            self.strategy,
+            aggregate=self.aggregate,
+            selector=self.selector,
+            temperature=self.temperature,
+            top_p=self.top_p,
+        )
 
     def identity(self) -> dict[str, Any]:
-        settings = asdict(self)
+        """Settings that change what a stored judgment is: a resumed run must match them.
+
+        The aggregate and (except meta-judge) the selector only change how stored samples are
+        reduced, so they may change between runs; `selfrat score --strategy` re-reduces offline.
+        """
+        strategy = self.parsed_strategy()
         return {
-            name: str(settings[name]) if isinstance(settings[name], Path) else settings[name]
-            for name in _IDENTITY_FIELDS
+            "judge": self.judge,
+            "backend": self.backend,
+            "benchmark": self.benchmark,
+            "data": str(self.data) if self.data else None,
+            "revision": self.revision,
+            "mode": self.mode,
+            "both_orders": self.both_orders,
+            "use_reference": self.use_reference,
+            "seed": self.seed,
+            "max_new_tokens": self.max_new_tokens,
+            "strategy": f"{strategy.kind}:{strategy.n}",
+            "temperature": None if strategy.kind == "single" else self.temperature,
+            "top_p": None if strategy.kind == "single" else self.top_p,
+            "meta_judge": self.meta_judge or self.judge if self._uses_meta_judge() else None,
         }
 
+    def _uses_meta_judge(self) -> bool:
+        return self.parsed_strategy().kind == "best-of-n" and self.selector == "meta-judge"
+
     def task(self) -> BenchmarkTask:
-        return make_task(self.benchmark, mode=self.mode, use_reference=self.use_reference, seed=self.seed)
+        return make_task(
+            self.benchmark,
+            mode=self.mode,
+            use_reference=self.use_reference,
+            seed=self.seed,
+            both_orders=self.both_orders,
+        )
+
+    def load_engine(self, model: str | None = None) -> Engine:
+        settings = EngineSettings(self.dtype, self.device, self.revision, self.batch_size, self.seed)
+        return load_engine(self.backend, model or self.judge, settings, **self.engine_options)
 
 
 def check_resumable(out: Path, config: EvalConfig) -> None:
@@ -104,10 +151,20 @@ def check_resumable(out: Path, config: EvalConfig) -> None:
             )
 
 
-def run_eval(config: EvalConfig, engine_factory: Callable[[], Engine] | None = None) -> dict[str, Any]:
+def request_seed(seed: int, item_key: str, slot: str) -> int:
+    """A per-request seed that does not depend on batching, --limit or resuming."""
+    return zlib.crc32(f"{seed}:{item_key}:{slot}".encode())
+
+
+def run_eval(
+    config: EvalConfig,
+    engine_factory: Callable[[], Engine] | None = None,
+    meta_engine_factory: Callable[[], Engine] | None = None,
+) -> dict[str, Any]:
     """Judge every unfinished item, append each chunk as it finishes, write results.json."""
     started = time.perf_counter()
     task = config.task()
+    strategy = config.parsed_strategy()
     items, source = task.load(config.data, config.revision)
     if config.limit is not None:
         items = items[: config.limit]
@@ -121,32 +178,29 @@ def run_eval(config: EvalConfig, engine_factory: Callable[[], Engine] | None = N
     loaded = time.perf_counter()
 
     engine_identity: dict[str, Any] = {"backend": config.backend, "model": config.judge}
-    judge_seconds = 0.0
+    judge_seconds, generated = 0.0, 0
     if todo:
-        if engine_factory is None:
-            engine = load_engine(
-                config.backend,
-                config.judge,
-                revision=config.revision,
-                batch_size=config.batch_size,
-                dtype=config.dtype,
-                device=config.device,
-                **config.engine_options,
-            )
-        else:
-            engine = engine_factory()
+        engine = engine_factory() if engine_factory else config.load_engine()
         engine_identity = engine.identity
-        sampling = SamplingConfig(max_new_tokens=config.max_new_tokens, seed=config.seed)
+        meta_engine = None
+        if config._uses_meta_judge():
+            if meta_engine_factory:
+                meta_engine = meta_engine_factory()
+            else:
+                meta_engine = config.load_engine(config.meta_judge) if config.meta_judge else engine
         judge_started = time.perf_counter()
-        _judge_items(task, engine, sampling, todo, store, config.chunk_size, already=len(items) - len(todo))
+        judge = _ChunkJudge(task, engine, strategy, config.seed, config.max_new_tokens, meta_engine)
+        generated = judge.run(todo, store, config.chunk_size, already=len(items) - len(todo))
         judge_seconds = time.perf_counter() - judge_started
 
-    judgments = [j for j in store.load() if j.key in {item.key for item in items}]
+    wanted = {item.key for item in items}
+    judgments = [j for j in store.load() if j.key in wanted]
     options = ScoringOptions(config.tie_policy, config.n_resamples, config.seed)
     results = build_results(
         task,
         judgments,
         options,
+        strategy=strategy.label,
         judge=engine_identity,
         data={"source": source.name, **source.identity},
         config={k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(config).items()},
@@ -155,41 +209,79 @@ def run_eval(config: EvalConfig, engine_factory: Callable[[], Engine] | None = N
             "judge_s": judge_seconds,
             "items_judged_now": len(todo),
             "items_resumed": len(items) - len(todo),
+            "judgments_generated_now": generated,
             "items_per_s": len(todo) / judge_seconds if judge_seconds else None,
         },
     )
-    write_outputs(
-        config.out, task, judgments, results, model_name=config.model_name or config.judge, options=options
-    )
+    name = config.model_name or config.judge
+    write_outputs(config.out, task, judgments, results, model_name=name, options=options)
     return results
 
 
-def _judge_items(
-    task: BenchmarkTask,
-    engine: Engine,
-    sampling: SamplingConfig,
-    todo: Sequence[Item],
-    store: JudgmentStore,
-    chunk_size: int,
-    already: int,
-) -> None:
-    columns = (
-        TextColumn(f"judging {task.name}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, transient=False) as progress:
-        bar = progress.add_task("judge", total=len(todo) + already, completed=already)
-        for start in range(0, len(todo), chunk_size):
-            chunk = todo[start : start + chunk_size]
-            per_item = [task.requests(item) for item in chunk]
-            flat = [chat for chats in per_item for chat in chats]
-            completions = engine.generate(flat, sampling)  # one batched call per chunk
-            judgments, position = [], 0
-            for item, chats in zip(chunk, per_item, strict=True):
-                judgments.append(task.judgment(item, completions[position : position + len(chats)]))
-                position += len(chats)
-            store.append(judgments)
-            progress.advance(bar, len(chunk))
+@dataclass
+class _ChunkJudge:
+    """Judges chunks of items: one batched engine call per chunk (plus one for a meta-judge)."""
+
+    task: BenchmarkTask
+    engine: Engine
+    strategy: Strategy
+    seed: int
+    max_new_tokens: int
+    meta_engine: Engine | None = None
+
+    def run(self, todo: Sequence[Item], store: JudgmentStore, chunk_size: int, already: int) -> int:
+        columns = (
+            TextColumn(f"judging {self.task.name} ({self.strategy.label})"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+        )
+        generated = 0
+        with Progress(*columns) as progress:
+            bar = progress.add_task("judge", total=len(todo) + already, completed=already)
+            for start in range(0, len(todo), chunk_size):
+                chunk = todo[start : start + chunk_size]
+                judgments = self.judge_chunk(chunk)
+                generated += sum(len(texts) for j in judgments for texts in j.outputs.values())
+                store.append(judgments)
+                progress.advance(bar, len(chunk))
+        return generated
+
+    def judge_chunk(self, chunk: Sequence[Item]) -> list[Judgment]:
+        requests = [self.task.requests(item) for item in chunk]
+        flat = [
+            (item.key, slot, chat)
+            for item, chats in zip(chunk, requests, strict=True)
+            for slot, chat in chats.items()
+        ]
+        sampling = self.strategy.sampling(self.max_new_tokens, self.seed)
+        seeds = [request_seed(self.seed, key, slot) for key, slot, _ in flat]
+        completions = iter(self.engine.generate([chat for _, _, chat in flat], sampling, seeds))
+        judgments = [
+            self.task.judgment(item, {slot: next(completions) for slot in chats})
+            for item, chats in zip(chunk, requests, strict=True)
+        ]
+        if self.meta_engine is not None:
+            judgments = self.rate_rationales(judgments, requests)
+        return [judgment.with_strategy(self.strategy) for judgment in judgments]
+
+    def rate_rationales(self, judgments: list[Judgment], requests: list[dict[str, Chat]]) -> list[Judgment]:
+        """Best-of-N by meta-judge: the judge model grades every parseable candidate judgment."""
+        assert self.meta_engine is not None
+        wanted = [
+            (n, slot, index, meta_prompt(requests[n][slot], text))
+            for n, judgment in enumerate(judgments)
+            for slot, texts in judgment.outputs.items()
+            for index, text in enumerate(texts)
+            if judgment.values[slot][index] is not None
+        ]
+        greedy = SamplingConfig(max_new_tokens=self.max_new_tokens, seed=self.seed)
+        outputs = self.meta_engine.generate([chat for *_, chat in wanted], greedy) if wanted else []
+        scores: list[dict[str, list[float | None]]] = [
+            {slot: [None] * len(texts) for slot, texts in j.outputs.items()} for j in judgments
+        ]
+        for (n, slot, index, _), completions in zip(wanted, outputs, strict=True):
+            parsed = parse_absolute(completions[0].text)
+            scores[n][slot][index] = float(parsed.value) if parsed.ok and parsed.value is not None else None
+        return [j.model_copy(update={"meta_scores": s}) for j, s in zip(judgments, scores, strict=True)]

@@ -1,6 +1,40 @@
-"""Judge engines behind one interface (transformers now; vLLM and HTTP join in later issues)."""
+"""Judge engines behind one interface (transformers, vLLM, OpenAI-compatible HTTP) and the
+strategies that run on any of them (single, self-consistency, best-of-N)."""
 
 from selfrat_eval.judges._engine import Completion, Engine, SamplingConfig
-from selfrat_eval.judges._registry import BACKENDS, Backend, load_engine
+from selfrat_eval.judges._registry import BACKENDS, Backend, EngineSettings, default_backend, load_engine
+from selfrat_eval.judges._strategies import (
+    Aggregate,
+    Selector,
+    Strategy,
+    StrategyKind,
+    Value,
+    combine,
+    majority_score,
+    majority_winner,
+    mean_score,
+    median_score,
+    select,
+)
 
-__all__ = ["BACKENDS", "Backend", "Completion", "Engine", "SamplingConfig", "load_engine"]
+__all__ = [
+    "BACKENDS",
+    "Aggregate",
+    "Backend",
+    "Completion",
+    "Engine",
+    "EngineSettings",
+    "SamplingConfig",
+    "Selector",
+    "Strategy",
+    "StrategyKind",
+    "Value",
+    "combine",
+    "default_backend",
+    "load_engine",
+    "majority_score",
+    "majority_winner",
+    "mean_score",
+    "median_score",
+    "select",
+]

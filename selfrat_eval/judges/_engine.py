@@ -56,6 +56,12 @@ class Engine(Protocol):
         """What identifies the engine in results.json (backend, model, revision, dtype...)."""
         ...
 
-    def generate(self, chats: Sequence[Chat], sampling: SamplingConfig) -> list[list[Completion]]:
-        """`sampling.n` completions for each chat, in the order of `chats`."""
+    def generate(
+        self, chats: Sequence[Chat], sampling: SamplingConfig, seeds: Sequence[int] | None = None
+    ) -> list[list[Completion]]:
+        """`sampling.n` completions for each chat, in the order of `chats`.
+
+        `seeds` (one per chat) make sampled completions reproducible per request, independent of
+        how requests are batched; engines that cannot seed per request seed per batch.
+        """
         ...

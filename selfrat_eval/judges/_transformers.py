@@ -79,19 +79,25 @@ class TransformersEngine:
         text = self.tokenizer.apply_chat_template(chat, tokenize=False, add_generation_prompt=True)
         return str(text)
 
-    def generate(self, chats: Sequence[Chat], sampling: SamplingConfig) -> list[list[Completion]]:
+    def generate(
+        self, chats: Sequence[Chat], sampling: SamplingConfig, seeds: Sequence[int] | None = None
+    ) -> list[list[Completion]]:
         prompts = [self.render(chat) for chat in chats]
         order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))
         results: dict[int, list[Completion]] = {}
         for start in range(0, len(order), self.config.batch_size):
             batch = order[start : start + self.config.batch_size]
+            # transformers draws one random stream per batch: seed it from the batch's request seeds
+            batch_seed = hash(tuple(seeds[i] for i in batch)) % 2**31 if seeds is not None else sampling.seed
             for index, completions in zip(
-                batch, self._generate_batch([prompts[i] for i in batch], sampling), strict=True
+                batch, self._generate_batch([prompts[i] for i in batch], sampling, batch_seed), strict=True
             ):
                 results[index] = completions
         return [results[i] for i in range(len(prompts))]
 
-    def _generate_batch(self, prompts: list[str], sampling: SamplingConfig) -> list[list[Completion]]:
+    def _generate_batch(
+        self, prompts: list[str], sampling: SamplingConfig, seed: int
+    ) -> list[list[Completion]]:
         torch = self._torch
         encoded = self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False).to(
             self.device
@@ -112,7 +118,7 @@ class TransformersEngine:
                 "top_p": sampling.top_p,
                 "top_k": 0,
             }
-            torch.manual_seed(sampling.seed)
+            torch.manual_seed(seed)
         with torch.inference_mode():
             output = self.model.generate(**encoded, **options)
         new_tokens = output.sequences[:, encoded["input_ids"].shape[1] :]

@@ -47,6 +47,8 @@ def test_eval_runs_end_to_end_with_a_real_model(
     out = tmp_path / "run"
     done = selfrat(
         "eval",
+        "--backend",
+        "hf",
         "--judge",
         str(tiny_judge),
         "--benchmark",
@@ -54,7 +56,7 @@ def test_eval_runs_end_to_end_with_a_real_model(
         "--out",
         str(out),
         "--max-new-tokens",
-        "8",
+        "32",
         "--n-resamples",
         "50",
         *extra,
@@ -67,14 +69,16 @@ def test_eval_runs_end_to_end_with_a_real_model(
     assert results["judge"]["backend"] == "hf" and results["judge"]["model"] == str(tiny_judge.resolve())
     assert results["data"]["sha256"] and results["versions"]["transformers"]
     assert results["timings"]["items_judged_now"] == len(judgments)
-    # an untrained model rarely writes a valid result: whatever it wrote is counted, not crashed on
-    assert 0 <= results["metrics"]["parse_failure_rate"] <= 1
+    # the tiny judge was taught the output format: prompt, template, generation and parser line up
+    assert results["metrics"]["parse_failure_rate"] < 0.5
     assert "parse-failure rate" in done.stdout
 
 
 def test_killed_run_resumes_without_judging_any_item_twice(tiny_judge: Path, tmp_path: Path) -> None:
     args = [
         "eval",
+        "--backend",
+        "hf",
         "--judge",
         str(tiny_judge),
         "--benchmark",
@@ -132,6 +136,8 @@ def test_killed_run_resumes_without_judging_any_item_twice(tiny_judge: Path, tmp
 def test_resume_with_different_settings_is_refused(tiny_judge: Path, tmp_path: Path) -> None:
     base = [
         "eval",
+        "--backend",
+        "hf",
         "--judge",
         str(tiny_judge),
         "--benchmark",

@@ -1,0 +1,114 @@
+"""An OpenAI-compatible chat-completions engine (a hosted model, or your own `vllm serve`).
+
+Requests run concurrently under a limit; failed or timed-out requests are retried with exponential
+backoff by the official `openai` client. The API key is read from the environment and never logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from selfrat_eval._errors import InputError
+from selfrat_eval.judges._deps import require
+from selfrat_eval.judges._engine import Completion, SamplingConfig
+from selfrat_eval.prompts import Chat
+
+
+@dataclass(frozen=True)
+class OpenAIConfig:
+    """Options of the HTTP engine. `model` is the served model name."""
+
+    model: str
+    base_url: str | None = None
+    api_key_env: str = "OPENAI_API_KEY"
+    max_concurrency: int = 16
+    timeout_s: float = 120.0
+    max_retries: int = 6
+    server_supports_n: bool = True
+
+    def __post_init__(self) -> None:
+        if self.max_concurrency < 1:
+            raise InputError("max_concurrency must be at least 1", field="max_concurrency")
+
+
+class OpenAIEngine:
+    def __init__(self, config: OpenAIConfig) -> None:
+        require("openai", "openai")
+        self.config = config
+        self._base_url = config.base_url or os.environ.get("OPENAI_BASE_URL")
+
+    def _client(self) -> Any:
+        from openai import AsyncOpenAI
+
+        # Local servers accept any key; a hosted endpoint needs the real one, read from the
+        # environment at call time and kept out of identity, logs and results.
+        return AsyncOpenAI(
+            base_url=self._base_url,
+            api_key=os.environ.get(self.config.api_key_env) or "EMPTY",
+            timeout=self.config.timeout_s,
+            max_retries=self.config.max_retries,
+        )
+
+    @property
+    def identity(self) -> dict[str, Any]:
+        return {"backend": "openai", "model": self.config.model, "base_url": self._base_url}
+
+    def generate(
+        self, chats: Sequence[Chat], sampling: SamplingConfig, seeds: Sequence[int] | None = None
+    ) -> list[list[Completion]]:
+        seeds = list(seeds) if seeds is not None else [sampling.seed] * len(chats)
+        return asyncio.run(self._generate_all(chats, sampling, seeds))
+
+    async def _generate_all(
+        self, chats: Sequence[Chat], sampling: SamplingConfig, seeds: list[int]
+    ) -> list[list[Completion]]:
+        client = self._client()
+        limit = asyncio.Semaphore(self.config.max_concurrency)
+        try:
+            if self.config.server_supports_n or sampling.n == 1:
+                jobs = [
+                    self._request(client, limit, chat, sampling, sampling.n, seed)
+                    for chat, seed in zip(chats, seeds, strict=True)
+                ]
+                return list(await asyncio.gather(*jobs))
+            # One request per sample, each with its own seed, for servers that ignore `n`.
+            jobs = [
+                self._request(client, limit, chat, sampling, 1, seed + sample)
+                for chat, seed in zip(chats, seeds, strict=True)
+                for sample in range(sampling.n)
+            ]
+            flat = await asyncio.gather(*jobs)
+            return [
+                [c for part in flat[i * sampling.n : (i + 1) * sampling.n] for c in part]
+                for i in range(len(chats))
+            ]
+        finally:
+            await client.close()
+
+    async def _request(
+        self, client: Any, limit: asyncio.Semaphore, chat: Chat, sampling: SamplingConfig, n: int, seed: int
+    ) -> list[Completion]:
+        async with limit:
+            response = await client.chat.completions.create(
+                model=self.config.model,
+                messages=chat,
+                n=n,
+                temperature=sampling.temperature,
+                top_p=sampling.top_p,
+                max_tokens=sampling.max_new_tokens,
+                seed=seed,
+                logprobs=sampling.logprobs or None,
+            )
+        completions = []
+        for choice in sorted(response.choices, key=lambda c: c.index):
+            tokens = choice.logprobs.content if choice.logprobs and choice.logprobs.content else []
+            usage_tokens = len(tokens)
+            mean = sum(t.logprob for t in tokens) / len(tokens) if tokens else None
+            completions.append(
+                Completion(text=choice.message.content or "", num_tokens=usage_tokens, mean_logprob=mean)
+            )
+        return completions
