@@ -122,9 +122,9 @@ def _format_examples(rng: random.Random) -> Iterator[tuple[Chat, str]]:
             yield absolute_prompt(request), f"Feedback: {feedback} [RESULT] {rng.randint(1, 5)}"
         else:
             pair = rng.choice(pairs)
-            request = RelativeRequest(pair.prompt, pair.chosen, pair.rejected, REWARDBENCH_RUBRIC_RELATIVE)
+            pairwise = RelativeRequest(pair.prompt, pair.chosen, pair.rejected, REWARDBENCH_RUBRIC_RELATIVE)
             feedback = f"Response {rng.choice('AB')} is {rng.choice(_ADJECTIVES)}."
-            yield relative_prompt(request), f"Feedback: {feedback} [RESULT] {rng.choice('AB')}"
+            yield relative_prompt(pairwise), f"Feedback: {feedback} [RESULT] {rng.choice('AB')}"
 
 
 def teach_format(model: Any, tokenizer: Any, *, steps: int, seed: int = 0, batch_size: int = 4) -> None:
