@@ -1,0 +1,177 @@
+"""The OpenAI-compatible engine against a real local server (vLLM's own, CPU build), directly and
+through a proxy that fails or stalls part of the requests."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from selfrat_eval.data import load_rubric_file, sample_path
+from selfrat_eval.evaluation import EvalConfig, read_judgments, run_eval
+from selfrat_eval.judges import load_engine
+from tests.judges.flaky_proxy import FlakyProxy
+
+pytestmark = pytest.mark.slow
+pytest.importorskip("vllm", reason="the vLLM CPU build is installed by scripts/setup.sh")
+SERVED_NAME = "tiny-judge"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tiny_judge: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "HF_HUB_OFFLINE": "1",
+        "VLLM_CPU_KVCACHE_SPACE": "1",
+        "VLLM_CACHE_ROOT": str(tmp_path_factory.mktemp("vllm-cache")),
+    }
+    env.pop("VLLM_ENABLE_V1_MULTIPROCESSING", None)
+    log = (tmp_path_factory.mktemp("server") / "vllm.log").open("w")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "vllm.entrypoints.cli.main",
+            "serve",
+            str(tiny_judge),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--dtype",
+            "float32",
+            "--enforce-eager",
+            "--no-enable-chunked-prefill",
+            "--max-model-len",
+            "4096",
+            "--served-model-name",
+            SERVED_NAME,
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}/v1"
+    try:
+        deadline = time.monotonic() + 240
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/models", timeout=2).read()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"vllm serve did not start; see {log.name}") from None
+                time.sleep(1)
+        yield url
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+        log.close()
+
+
+def config(out: Path, base_url: str, **options: object) -> EvalConfig:
+    engine_options = {"base_url": base_url, "timeout_s": 2.0, "max_retries": 8, "max_concurrency": 4}
+    settings: dict[str, object] = {
+        "judge": SERVED_NAME,
+        "backend": "openai",
+        "benchmark": "rubric",
+        "data": sample_path("rubric"),
+        "limit": 10,
+        "max_new_tokens": 32,
+        "n_resamples": 0,
+        "out": out,
+        "engine_options": engine_options,
+    }
+    return EvalConfig(**(settings | options))  # type: ignore[arg-type]
+
+
+def test_self_consistency_over_http(server: str, tmp_path: Path) -> None:
+    results = run_eval(config(tmp_path, server, strategy="self-consistency:3"))
+    judgments = read_judgments(tmp_path / "judgments.jsonl")
+    assert len(judgments) == 10 and all(len(j.outputs["response"]) == 3 for j in judgments)
+    assert all(v is None or 1 <= v <= 5 for j in judgments for v in j.values["response"])  # type: ignore[operator]
+    assert all(lp is not None for j in judgments for lp in j.logprobs["response"])
+    assert results["judge"] == {"backend": "openai", "model": SERVED_NAME, "base_url": server}
+    assert results["metrics"]["parse_failure_rate"] < 0.5
+
+
+def test_a_flaky_server_loses_no_item(server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-secret-never-logged")
+    with FlakyProxy(server.removesuffix("/v1"), fail_every=3, stall_every=5, stall_s=4.0) as proxy:
+        results = run_eval(config(tmp_path, proxy.url + "/v1", strategy="self-consistency:2"))
+    assert proxy.failed > 0 and proxy.stalled > 0  # the failures really happened ...
+    judgments = read_judgments(tmp_path / "judgments.jsonl")
+    expected = [item.id for item in load_rubric_file(sample_path("rubric"))[0][:10]]
+    assert sorted(j.id for j in judgments) == sorted(expected)
+    assert all(len(j.outputs["response"]) == 2 for j in judgments)  # ... and every item was judged once
+    assert results["timings"]["items_judged_now"] == 10
+    written = (tmp_path / "results.json").read_text() + (tmp_path / "run.json").read_text()
+    assert "sk-test-secret" not in written
+
+
+def test_servers_without_n_get_one_request_per_sample(server: str) -> None:
+    from selfrat_eval.judges import SamplingConfig
+    from selfrat_eval.prompts import AbsoluteRequest, absolute_prompt
+
+    engine = load_engine("openai", SERVED_NAME, base_url=server, server_supports_n=False)
+    chat = absolute_prompt(AbsoluteRequest("Task", "Answer", "Is it right?"))
+    [samples] = engine.generate([chat], SamplingConfig(n=3, temperature=1.0, max_new_tokens=16), [7])
+    assert len(samples) == 3
+
+
+def test_cli_over_http(server: str, tmp_path: Path) -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "selfrat_eval.cli",
+            "eval",
+            "--backend",
+            "openai",
+            "--judge",
+            SERVED_NAME,
+            "--base-url",
+            server,
+            "--benchmark",
+            "rewardbench",
+            "--data",
+            str(sample_path("rewardbench")),
+            "--mode",
+            "pairwise",
+            "--both-orders",
+            "--limit",
+            "5",
+            "--max-new-tokens",
+            "32",
+            "--n-resamples",
+            "0",
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    metrics = json.loads((tmp_path / "results.json").read_text())["metrics"]
+    assert "order_disagreement_rate" in metrics and metrics["n_items"] == 5

@@ -1,0 +1,111 @@
+"""The real vLLM engine (CPU build, in-process) on the tiny local judge: single, self-consistency and
+best-of-N, with per-request seeds that make sampled judgments reproducible."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from selfrat_eval.data import sample_path
+from selfrat_eval.evaluation import EvalConfig, read_judgments, run_eval
+from selfrat_eval.judges import Engine, SamplingConfig, load_engine
+from selfrat_eval.prompts import AbsoluteRequest, absolute_prompt
+
+pytestmark = pytest.mark.slow
+pytest.importorskip("vllm", reason="the vLLM CPU build is installed by scripts/setup.sh")
+
+
+@pytest.fixture(scope="module")
+def engine(tiny_judge: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    os.environ.setdefault("VLLM_CACHE_ROOT", str(tmp_path_factory.mktemp("vllm-cache")))
+    yield load_engine("vllm", str(tiny_judge), max_model_len=4096)
+
+
+def config(out: Path, **options: object) -> EvalConfig:
+    settings: dict[str, object] = {
+        "judge": "tiny",
+        "backend": "vllm",
+        "benchmark": "rubric",
+        "data": sample_path("rubric"),
+        "max_new_tokens": 32,
+        "n_resamples": 0,
+        "out": out,
+    }
+    return EvalConfig(**(settings | options))  # type: ignore[arg-type]
+
+
+def test_n_samples_per_prompt_in_one_call(engine: Engine) -> None:
+    chats = [absolute_prompt(AbsoluteRequest(f"Task {i}", "An answer.", "Is it right?")) for i in range(3)]
+    sampled = engine.generate(
+        chats, SamplingConfig(n=4, temperature=1.0, max_new_tokens=24, logprobs=True), [1, 2, 3]
+    )
+    assert [len(samples) for samples in sampled] == [4, 4, 4]
+    assert all(c.mean_logprob is not None and c.mean_logprob < 0 for cs in sampled for c in cs)
+    assert len({c.text for c in sampled[0]}) > 1  # temperature 1 gives different judgments
+    again = engine.generate(
+        chats[::-1], SamplingConfig(n=4, temperature=1.0, max_new_tokens=24, logprobs=True), [3, 2, 1]
+    )
+    assert [c.text for c in again[2]] == [c.text for c in sampled[0]]  # same seed, same samples
+
+
+@pytest.mark.parametrize("strategy", ["single", "self-consistency:4", "best-of-n:4"])
+def test_strategies_on_the_real_engine(engine: Engine, tmp_path: Path, strategy: str) -> None:
+    results = run_eval(config(tmp_path / "full", strategy=strategy, limit=8), engine_factory=lambda: engine)
+    judgments = read_judgments(tmp_path / "full" / "judgments.jsonl")
+    n = 1 if strategy == "single" else 4
+    assert all(len(j.outputs["response"]) == n for j in judgments)
+    assert results["strategy"].startswith(strategy.split(":")[0])
+    assert results["metrics"]["parse_failure_rate"] < 0.5  # the tiny judge writes the format
+    if strategy == "best-of-n:4":
+        for j in judgments:
+            if "score" in j.selected:
+                slot, index = j.selected["score"]
+                parseable = [i for i, v in enumerate(j.values[slot]) if v is not None]
+                best = max(parseable, key=lambda i: j.logprobs[slot][i] or float("-inf"))
+                assert index == best and j.score == j.values[slot][index]
+    # per-request seeds: judging a prefix of the items alone gives the same samples
+    run_eval(config(tmp_path / "prefix", strategy=strategy, limit=3), engine_factory=lambda: engine)
+    prefix = read_judgments(tmp_path / "prefix" / "judgments.jsonl")
+    assert [j.outputs for j in prefix] == [j.outputs for j in judgments[:3]]
+
+
+def test_cli_defaults_to_vllm_where_installed(tiny_judge: Path, tmp_path: Path) -> None:
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "VLLM_CACHE_ROOT": str(tmp_path / "cache")}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "selfrat_eval.cli",
+            "eval",
+            "--judge",
+            str(tiny_judge),
+            "--benchmark",
+            "rewardbench",
+            "--data",
+            str(sample_path("rewardbench")),
+            "--limit",
+            "6",
+            "--strategy",
+            "best-of-n:3",
+            "--max-new-tokens",
+            "32",
+            "--n-resamples",
+            "50",
+            "--out",
+            str(tmp_path / "run"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    results = json.loads((tmp_path / "run" / "results.json").read_text())
+    assert results["judge"]["backend"] == "vllm" and results["strategy"] == "best-of-n:3:logprob"
+    assert results["timings"]["judgments_generated_now"] == 6 * 2 * 3
