@@ -97,7 +97,7 @@ def eval_command(
     ] = True,
     seed: Annotated[int, typer.Option(help="Seeds A/B order, sampling and bootstrap.")] = 0,
     max_new_tokens: Annotated[int, typer.Option(help="Longest judgment to generate.")] = 512,
-    batch_size: Annotated[int, typer.Option(help="Prompts per forward batch.")] = 8,
+    batch_size: Annotated[int, typer.Option(help="hf: sequences per generate call (prompts x samples).")] = 8,
     chunk_size: Annotated[
         int, typer.Option(help="Items judged between two appends to judgments.jsonl.")
     ] = 32,

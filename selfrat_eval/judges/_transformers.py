@@ -22,6 +22,7 @@ class TransformersConfig:
     """Options of the transformers engine."""
 
     model: str
+    #: Sequences per generate call: with N samples per prompt, batch_size // N prompts.
     batch_size: int = 8
     dtype: DType = "auto"
     device: str = "auto"
@@ -85,8 +86,9 @@ class TransformersEngine:
         prompts = [self.render(chat) for chat in chats]
         order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))
         results: dict[int, list[Completion]] = {}
-        for start in range(0, len(order), self.config.batch_size):
-            batch = order[start : start + self.config.batch_size]
+        per_batch = max(1, self.config.batch_size // sampling.n)  # batch_size counts sequences
+        for start in range(0, len(order), per_batch):
+            batch = order[start : start + per_batch]
             # transformers draws one random stream per batch: seed it from the batch's request seeds
             batch_seed = hash(tuple(seeds[i] for i in batch)) % 2**31 if seeds is not None else sampling.seed
             for index, completions in zip(
@@ -102,9 +104,9 @@ class TransformersEngine:
         encoded = self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False).to(
             self.device
         )
+        input_ids, attention_mask = encoded["input_ids"], encoded["attention_mask"]
         options: dict[str, Any] = {
             "max_new_tokens": sampling.max_new_tokens,
-            "num_return_sequences": sampling.n,
             "pad_token_id": self.tokenizer.pad_token_id,
             "return_dict_in_generate": True,
             "output_scores": sampling.logprobs,
@@ -120,8 +122,23 @@ class TransformersEngine:
             }
             torch.manual_seed(seed)
         with torch.inference_mode():
-            output = self.model.generate(**encoded, **options)
-        new_tokens = output.sequences[:, encoded["input_ids"].shape[1] :]
+            if sampling.n > 1:
+                # Prefill each prompt once and let its N samples share the KV cache (generate's own
+                # num_return_sequences would prefill every copy).
+                positions = (attention_mask.cumsum(-1) - 1).clamp(min=0)
+                prefix = self.model(
+                    input_ids=input_ids[:, :-1],
+                    attention_mask=attention_mask[:, :-1],
+                    position_ids=positions[:, :-1],
+                    use_cache=True,
+                )
+                cache = prefix.past_key_values
+                cache.batch_repeat_interleave(sampling.n)
+                input_ids = input_ids.repeat_interleave(sampling.n, dim=0)
+                attention_mask = attention_mask.repeat_interleave(sampling.n, dim=0)
+                options["past_key_values"] = cache
+            output = self.model.generate(input_ids=input_ids, attention_mask=attention_mask, **options)
+        new_tokens = output.sequences[:, input_ids.shape[1] :]
         logprobs = None
         if sampling.logprobs:
             logprobs = self.model.compute_transition_scores(

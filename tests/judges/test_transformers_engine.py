@@ -34,3 +34,13 @@ def test_invalid_sampling_is_refused() -> None:
 
     with pytest.raises(InputError):
         SamplingConfig(n=4, temperature=0)
+
+
+def test_shared_prefill_sampling_matches_greedy_at_near_zero_temperature(tiny_judge: Path) -> None:
+    """The N samples reuse one prefilled KV cache: with a near-zero temperature every sample must be
+    the greedy judgment, which fails if the shared cache or positions were wrong (left padding)."""
+    engine = load_engine("hf", str(tiny_judge), batch_size=6)
+    chats = [absolute_prompt(AbsoluteRequest("Q" * (5 * i + 1), "Answer", "Rubric")) for i in range(3)]
+    greedy = engine.generate(chats, SamplingConfig(max_new_tokens=12))
+    cold = engine.generate(chats, SamplingConfig(n=3, temperature=1e-6, max_new_tokens=12, logprobs=True))
+    assert [[c.text for c in samples] for samples in cold] == [[g[0].text] * 3 for g in greedy]
