@@ -23,9 +23,7 @@ from selfrat_eval.judges import Completion
 from selfrat_eval.metrics import (
     Agreement,
     TiePolicy,
-    absolute_outcome,
     agreement,
-    pairwise_outcome,
     score_rewardbench,
 )
 from selfrat_eval.parsing import ParsedJudgment, parse_absolute, parse_relative
@@ -148,12 +146,7 @@ class RewardBenchTask:
 
     def score(self, judgments: Sequence[Judgment], options: ScoringOptions) -> dict[str, Any]:
         pairs = [j for j in judgments if isinstance(j, PairJudgment)]
-        outcomes = [
-            absolute_outcome(j.score_chosen, j.score_rejected)
-            if j.mode == "absolute"
-            else pairwise_outcome(j.winner)
-            for j in pairs
-        ]
+        outcomes = [j.outcome() for j in pairs]
         result = score_rewardbench(
             [j.group for j in pairs],
             outcomes,

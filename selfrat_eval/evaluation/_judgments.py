@@ -20,6 +20,7 @@ from selfrat_eval._errors import InputError
 from selfrat_eval.data import item_key
 from selfrat_eval.data._io import read_rows, validate
 from selfrat_eval.judges import Strategy, Value, combine
+from selfrat_eval.metrics import Outcome, absolute_outcome, pairwise_outcome
 
 Benchmark = Literal["rewardbench", "biggen", "rubric"]
 BENCHMARKS: tuple[Benchmark, ...] = ("rewardbench", "biggen", "rubric")
@@ -89,6 +90,12 @@ class PairJudgment(Judgment):
     score_rejected: Score | None = None
     winner: Literal["chosen", "rejected", "tie"] | None = None
     a_is_chosen: bool | None = None
+
+    def outcome(self) -> Outcome:
+        """The pair's result for the chosen response: win, loss, tie or error (unparseable)."""
+        if self.mode == "absolute":
+            return absolute_outcome(self.score_chosen, self.score_rejected)
+        return pairwise_outcome(self.winner)
 
     def result_slots(self) -> dict[str, tuple[str, ...]]:
         if self.mode == "absolute":

@@ -14,7 +14,7 @@ from typing import Any
 from selfrat_eval.data._io import write_json
 from selfrat_eval.evaluation._benchmarks import BenchmarkTask, ScoringOptions
 from selfrat_eval.evaluation._judgments import Judgment, PairJudgment
-from selfrat_eval.metrics import CREDIT, absolute_outcome, pairwise_outcome
+from selfrat_eval.metrics import CREDIT
 
 _VERSIONED = ("selfrat-eval", "numpy", "scipy", "datasets", "transformers", "torch", "vllm")
 
@@ -95,12 +95,7 @@ def write_leaderboard_files(
     summary |= {subset: est["value"] for subset, est in results["metrics"]["subsets"].items()}
     credit = CREDIT[options.tie_policy]
     pairs = [j for j in judgments if isinstance(j, PairJudgment)]
-    outcomes = [
-        absolute_outcome(j.score_chosen, j.score_rejected)
-        if j.mode == "absolute"
-        else pairwise_outcome(j.winner)
-        for j in pairs
-    ]
+    outcomes = [j.outcome() for j in pairs]
     scores = {
         "id": [j.id for j in pairs],
         "subset": [j.group for j in pairs],
