@@ -93,7 +93,7 @@ def _parse(
     read_value: Callable[[str], int | str | None],
     verdicts: re.Pattern[str] | None = None,
 ) -> ParsedJudgment:
-    if not output or not output.strip():
+    if not isinstance(output, str) or not output.strip():
         return ParsedJudgment(None, None, "empty")
     masked = _quoted_regions(output)
 

@@ -4,14 +4,8 @@ through a proxy that fails or stalls part of the requests."""
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,74 +13,16 @@ import pytest
 from selfrat_eval.data import load_rubric_file, sample_path
 from selfrat_eval.evaluation import EvalConfig, read_judgments, run_eval
 from selfrat_eval.judges import load_engine
+from tests.conftest import SERVED_NAME
 from tests.judges.flaky_proxy import FlakyProxy
 
 pytestmark = pytest.mark.slow
 pytest.importorskip("vllm", reason="the vLLM CPU build is installed by scripts/setup.sh")
-SERVED_NAME = "tiny-judge"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
-def server(tiny_judge: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "HF_HUB_OFFLINE": "1",
-        "VLLM_CPU_KVCACHE_SPACE": "1",
-        "VLLM_CACHE_ROOT": str(tmp_path_factory.mktemp("vllm-cache")),
-    }
-    env.pop("VLLM_ENABLE_V1_MULTIPROCESSING", None)
-    log = (tmp_path_factory.mktemp("server") / "vllm.log").open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "vllm.entrypoints.cli.main",
-            "serve",
-            str(tiny_judge),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--dtype",
-            "float32",
-            "--enforce-eager",
-            "--no-enable-chunked-prefill",
-            "--max-model-len",
-            "4096",
-            "--served-model-name",
-            SERVED_NAME,
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=env,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}/v1"
-    try:
-        deadline = time.monotonic() + 240
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/models", timeout=2).read()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"vllm serve did not start; see {log.name}") from None
-                time.sleep(1)
-        yield url
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-        log.close()
+def server(vllm_server: str) -> str:
+    return vllm_server
 
 
 def config(out: Path, base_url: str, **options: object) -> EvalConfig:

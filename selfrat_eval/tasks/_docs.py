@@ -1,0 +1,55 @@
+"""Benchmark items as harness documents: the rendered system and user prompt plus what scoring
+needs. Both harness adapters build on these rows, so both send exactly what `selfrat eval` sends."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from selfrat_eval.data import load_biggen_human_eval, load_rewardbench
+from selfrat_eval.evaluation import RewardBenchTask
+from selfrat_eval.prompts import AbsoluteRequest, Chat, absolute_prompt
+
+
+def _split(chat: Chat) -> dict[str, str]:
+    return {"system": chat[0]["content"], "prompt": chat[1]["content"]}
+
+
+def biggen_rows(data: str | Path | None = None, reference: bool = True) -> list[dict[str, Any]]:
+    """BiGGen-Bench human_eval items (hub, $SELFRAT_DATA_DIR, or a local file)."""
+    items, _source = load_biggen_human_eval(Path(data) if data else None)
+    rows = []
+    for item in items:
+        answer = item.reference_answer if reference else None
+        request = AbsoluteRequest(item.instruction, item.response, item.rubric_text(), answer)
+        labels: dict[str, Any] = {name: item.labels.get(name) for name in ("human_score", "gpt4_score")}
+        rows.append(
+            {
+                "id": item.id,
+                "group": item.group,
+                "response": item.response,
+                **labels,
+                **_split(absolute_prompt(request)),
+            }
+        )
+    return rows
+
+
+def rewardbench_rows(data: str | Path | None = None, seed: int = 0) -> list[dict[str, Any]]:
+    """RewardBench pairs as pairwise prompts, A/B order seeded per item exactly as `selfrat eval`."""
+    items, _source = load_rewardbench(Path(data) if data else None)
+    task = RewardBenchTask(mode="pairwise", seed=seed)
+    rows = []
+    for item in items:
+        chat = task.requests(item)["pair"]
+        rows.append(
+            {
+                "id": item.id,
+                "group": item.group,
+                "chosen": item.chosen,
+                "rejected": item.rejected,
+                "a_is_chosen": task.a_is_chosen(item),
+                **_split(chat),
+            }
+        )
+    return rows

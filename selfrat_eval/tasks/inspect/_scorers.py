@@ -1,0 +1,102 @@
+"""Scorers that parse judgments with the package's parser and reduce samples with its strategies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from inspect_ai.scorer import Score, Scorer, Target, mean, scorer, stderr
+from inspect_ai.solver import TaskState
+
+from selfrat_eval.judges import Strategy, combine
+from selfrat_eval.metrics import CREDIT, pairwise_outcome
+from selfrat_eval.parsing import parse_absolute, parse_relative
+from selfrat_eval.tasks.inspect._metrics import (
+    kendall_gpt4,
+    kendall_human,
+    parse_failure_rate,
+    pearson_gpt4,
+    pearson_human,
+    rewardbench_score,
+    spearman_gpt4,
+    spearman_human,
+    tie_rate,
+)
+from selfrat_eval.tasks.inspect._solvers import SAMPLES_KEY
+
+
+def _texts(state: TaskState) -> list[str]:
+    return list(state.metadata.get(SAMPLES_KEY) or [state.output.completion])
+
+
+def _strategy(name: str, count: int) -> Strategy:
+    if name == "single" or count == 1:
+        return Strategy()
+    if name == "best-of-n":
+        return Strategy.parse(f"best-of-n:{count}", selector="agreement")  # no log-probs to rank by
+    return Strategy.parse(f"self-consistency:{count}")
+
+
+@scorer(
+    metrics=[
+        pearson_human(),
+        pearson_gpt4(),
+        spearman_human(),
+        spearman_gpt4(),
+        kendall_human(),
+        kendall_gpt4(),
+        parse_failure_rate(),
+    ]
+)
+def biggen_scorer(strategy: str = "single") -> Scorer:
+    """The judge's 1-5 score (None if unparseable), with the labels it is correlated with."""
+
+    async def score(state: TaskState, target: Target) -> Score:
+        meta = state.metadata
+        texts = _texts(state)
+        values: list[Any] = []
+        for text in texts:
+            parsed = parse_absolute(text, quoted=[meta["response"]])
+            values.append(float(parsed.value) if parsed.ok and parsed.value is not None else None)
+        value, _ = combine(values, _strategy(strategy, len(texts)))
+        return Score(
+            # inspect leaves NaN-valued scores out of every metric, so an unparseable judgment is
+            # a 0 here; the metrics read the parsed score from the metadata.
+            value=0.0 if value is None else float(value),
+            answer="unparseable" if value is None else str(value),
+            metadata={
+                "score": value,
+                "human_score": meta["human_score"],
+                "gpt4_score": meta["gpt4_score"],
+                "group": meta["group"],
+                "samples": values,
+            },
+        )
+
+    return score
+
+
+@scorer(metrics=[mean(), stderr(), rewardbench_score(), tie_rate(), parse_failure_rate()])
+def rewardbench_scorer(strategy: str = "single") -> Scorer:
+    """Credit per pair as the official scoring gives it (win 1, loss 0, tie or unparseable 0.5)."""
+
+    async def score(state: TaskState, target: Target) -> Score:
+        meta = state.metadata
+        texts = _texts(state)
+        winners: list[Any] = []
+        for text in texts:
+            parsed = parse_relative(text, quoted=[meta["chosen"], meta["rejected"]])
+            if not parsed.ok:
+                winners.append(None)
+            elif parsed.value == "tie":
+                winners.append("tie")
+            else:
+                winners.append("chosen" if (parsed.value == "A") == meta["a_is_chosen"] else "rejected")
+        winner, _ = combine(winners, _strategy(strategy, len(texts)))
+        outcome = pairwise_outcome(winner if isinstance(winner, str) else None)
+        return Score(
+            value=CREDIT["official"][outcome],
+            answer=outcome,
+            metadata={"group": meta["group"], "outcome": outcome, "winner": winner, "samples": winners},
+        )
+
+    return score

@@ -1,0 +1,132 @@
+"""lm-evaluation-harness adapters, referenced from the task YAMLs by dotted `!function` paths.
+
+Every piece of substance comes from the package: loaders (`selfrat_eval.data`), prompts, the parser,
+strategies and metrics. Docs carry the rendered system and user prompt, so lm-eval's
+`--apply_chat_template` sends exactly the chat `selfrat eval` sends.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from selfrat_eval.judges import Strategy, combine
+from selfrat_eval.metrics import CREDIT, agreement, pairwise_outcome, score_rewardbench
+from selfrat_eval.parsing import parse_absolute, parse_relative
+from selfrat_eval.tasks._docs import biggen_rows, rewardbench_rows
+
+
+def biggen_dataset(data: str | None = None, reference: bool = True, **_: Any) -> Any:
+    """BiGGen-Bench human_eval (hub, $SELFRAT_DATA_DIR, or `--metadata '{"data": "FILE"}'`)."""
+    import datasets
+
+    return datasets.DatasetDict({"test": datasets.Dataset.from_list(biggen_rows(data, reference))})
+
+
+def rewardbench_dataset(data: str | None = None, seed: int = 0, **_: Any) -> Any:
+    """RewardBench pairs, pairwise, A/B order seeded per item (`--metadata '{"seed": 0}'`)."""
+    import datasets
+
+    return datasets.DatasetDict({"test": datasets.Dataset.from_list(rewardbench_rows(data, seed))})
+
+
+def doc_to_text(doc: dict[str, Any]) -> str:
+    return str(doc["prompt"])
+
+
+# -- results ------------------------------------------------------------------------------------
+
+
+def _score(doc: dict[str, Any], text: str) -> float | None:
+    parsed = parse_absolute(text, quoted=[doc["response"]])
+    return float(parsed.value) if parsed.ok and parsed.value is not None else None
+
+
+def _winner(doc: dict[str, Any], text: str) -> str | None:
+    parsed = parse_relative(text, quoted=[doc["chosen"], doc["rejected"]])
+    if not parsed.ok or parsed.value == "tie":
+        return "tie" if parsed.ok else None
+    return "chosen" if (parsed.value == "A") == doc["a_is_chosen"] else "rejected"
+
+
+def process_biggen(doc: dict[str, Any], results: list[str]) -> dict[str, Any]:
+    score = _score(doc, results[0])
+    per_label = {
+        f"{name}_{label}": (score, doc[label])
+        for name in ("pearson", "spearman", "kendall")
+        for label in ("human_score", "gpt4_score")
+    }
+    return {**per_label, "parse_failure_rate": float(score is None)}
+
+
+def process_rewardbench(doc: dict[str, Any], results: list[str]) -> dict[str, Any]:
+    outcome = pairwise_outcome(_winner(doc, results[0]))
+    return {
+        "accuracy": CREDIT["official"][outcome],
+        "rewardbench_score": (doc["group"], outcome),
+        "tie_rate": float(outcome == "tie"),
+        "parse_failure_rate": float(outcome == "error"),
+    }
+
+
+# -- aggregations (lm-eval gives custom aggregations no stderr; `selfrat score` gives CIs) ---------
+
+
+def _agreement(items: list[tuple[float | None, float | None]]) -> Any:
+    pairs = [(s, label) for s, label in items if s is not None and label is not None]
+    return agreement([p[0] for p in pairs], [p[1] for p in pairs], n_resamples=0)
+
+
+def pearson(items: list[tuple[float | None, float | None]]) -> float:
+    return _nan_if_none(_agreement(items).pearson.value)
+
+
+def spearman(items: list[tuple[float | None, float | None]]) -> float:
+    return _nan_if_none(_agreement(items).spearman.value)
+
+
+def kendall(items: list[tuple[float | None, float | None]]) -> float:
+    return _nan_if_none(_agreement(items).kendall.value)
+
+
+def rewardbench_score(items: list[tuple[str, Any]]) -> float:
+    """The official overall score: EXAMPLE_COUNTS-weighted sections, then their mean."""
+    result = score_rewardbench([s for s, _ in items], [o for _, o in items], n_resamples=0)
+    return _nan_if_none(result.overall.value)
+
+
+def _nan_if_none(value: float | None) -> float:
+    return float("nan") if value is None else value
+
+
+# -- strategies as lm-eval filters over `repeats` samples ------------------------------------------
+
+
+def self_consistency(resps: list[list[str]], docs: list[dict[str, Any]]) -> list[str]:
+    """Majority over the N sampled judgments of each doc, written back as a judgment text."""
+    return [
+        _reduce(doc, samples, Strategy.parse(f"self-consistency:{len(samples)}"))
+        for samples, doc in zip(resps, docs, strict=True)
+    ]
+
+
+def best_of_n(resps: list[list[str]], docs: list[dict[str, Any]]) -> list[str]:
+    """The sampled judgment closest to the others (lm-eval returns no log-probs to select by)."""
+    return [
+        _reduce(doc, samples, Strategy.parse(f"best-of-n:{len(samples)}", selector="agreement"))
+        for samples, doc in zip(resps, docs, strict=True)
+    ]
+
+
+def _reduce(doc: dict[str, Any], samples: list[str], strategy: Strategy) -> str:
+    pairwise = "a_is_chosen" in doc
+    values: list[Any] = [_winner(doc, s) if pairwise else _score(doc, s) for s in samples]
+    value, index = combine(values, strategy)
+    if index is not None:
+        return samples[index]
+    if value is None:
+        return ""
+    if pairwise:
+        if value == "tie":
+            return "[RESULT] tie"
+        return "[RESULT] A" if (value == "chosen") == doc["a_is_chosen"] else "[RESULT] B"
+    return f"[RESULT] {int(value)}"

@@ -1,0 +1,282 @@
+"""The real `lm_eval` and `inspect` CLIs, in subprocesses from a clean working directory, on the
+tiny local judge; plus parity of per-item results and metrics with `selfrat eval`."""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from selfrat_eval.data import sample_path
+from tests.conftest import SERVED_NAME
+from tests.data.biggen_fixture import write_human_eval
+
+pytestmark = pytest.mark.slow
+pytest.importorskip("lm_eval", reason="installed by scripts/setup.sh (extra: harness)")
+pytest.importorskip("inspect_ai", reason="installed by scripts/setup.sh (extra: harness)")
+
+BIN = Path(sys.executable).parent
+RB_SAMPLE = str(sample_path("rewardbench"))
+
+
+def run(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    cwd.mkdir(parents=True, exist_ok=True)
+    environment = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", **env}
+    done = subprocess.run(args, cwd=cwd, capture_output=True, text=True, env=environment, check=False)
+    return done
+
+
+def lm_eval(
+    cwd: Path, model: str, model_args: str, tasks: str, data: str, limit: int, **env: str
+) -> dict[str, Any]:
+    done = run(
+        [
+            str(BIN / "lm_eval"),
+            "--model",
+            model,
+            "--model_args",
+            model_args,
+            "--tasks",
+            tasks,
+            "--apply_chat_template",
+            "--metadata",
+            json.dumps({"data": data}),
+            "--limit",
+            str(limit),
+            "--gen_kwargs",
+            "max_gen_toks=32",
+            "--log_samples",
+            "--output_path",
+            str(cwd / "lm-eval"),
+            "--batch_size",
+            "1",
+        ],
+        cwd,
+        **env,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    [results_file] = glob.glob(str(cwd / "lm-eval" / "*" / "results_*.json"))
+    return json.loads(Path(results_file).read_text())
+
+
+def lm_eval_samples(cwd: Path, task: str) -> list[dict[str, Any]]:
+    [samples_file] = glob.glob(str(cwd / "lm-eval" / "*" / f"samples_{task}_*.jsonl"))
+    return [json.loads(line) for line in Path(samples_file).read_text().splitlines()]
+
+
+def inspect_eval(cwd: Path, task: str, judge: Path, *params: str) -> Any:
+    from inspect_ai.log import read_eval_log
+
+    done = run(
+        [
+            str(BIN / "inspect"),
+            "eval",
+            task,
+            "--model",
+            "hf/tiny",
+            "-M",
+            f"model_path={judge}",
+            "-M",
+            "do_sample=False",
+            "-M",
+            "batch_size=1",
+            "--max-tokens",
+            "32",
+            "--log-dir",
+            str(cwd / "logs"),
+            "--log-format",
+            "json",
+            "--display",
+            "plain",
+            *params,
+        ],
+        cwd,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    [log_file] = glob.glob(str(cwd / "logs" / "*.json"))
+    log = read_eval_log(log_file)
+    assert log.status == "success", log.error  # inspect exits 0 even when a task fails
+    return log
+
+
+def test_lm_eval_finds_the_tasks_by_name_and_runs_them_with_hf(tiny_judge: Path, tmp_path: Path) -> None:
+    data = tmp_path / "human_eval.jsonl"
+    write_human_eval(data)
+    bgb = lm_eval(tmp_path / "bgb", "hf", f"pretrained={tiny_judge}", "biggen_selfrat", str(data), 8)
+    metrics = bgb["results"]["biggen_selfrat"]
+    assert 0 <= metrics["parse_failure_rate,none"] <= 1 and "pearson_human_score,none" in metrics
+    assert len(lm_eval_samples(tmp_path / "bgb", "biggen_selfrat")) == 8
+
+
+def test_lm_eval_with_vllm_and_self_consistency(tiny_judge: Path, tmp_path: Path) -> None:
+    engine = "enforce_eager=True,dtype=float32,max_model_len=4096,enable_chunked_prefill=False"
+    model_args = f"pretrained={tiny_judge},{engine}"
+    results = lm_eval(
+        tmp_path,
+        "vllm",
+        model_args,
+        "rewardbench_selfrat_sc8",
+        RB_SAMPLE,
+        6,
+        VLLM_ENABLE_V1_MULTIPROCESSING="0",
+        VLLM_CPU_KVCACHE_SPACE="1",
+        VLLM_CACHE_ROOT=str(tmp_path / "cache"),
+    )
+    metrics = results["results"]["rewardbench_selfrat_sc8"]
+    assert 0 <= metrics["accuracy,self-consistency"] <= 1
+    assert metrics["parse_failure_rate,self-consistency"] < 0.5
+    samples = lm_eval_samples(tmp_path, "rewardbench_selfrat_sc8")
+    assert all(len(sample["resps"][0]) == 8 for sample in samples)  # 8 sampled judgments per pair
+
+
+def test_lm_eval_with_local_chat_completions(vllm_server: str, tmp_path: Path) -> None:
+    model_args = f"model={SERVED_NAME},base_url={vllm_server}/chat/completions,tokenized_requests=False"
+    results = lm_eval(tmp_path, "local-chat-completions", model_args, "rewardbench_selfrat", RB_SAMPLE, 5)
+    assert 0 <= results["results"]["rewardbench_selfrat"]["rewardbench_score,none"] <= 1
+
+
+def test_the_hook_can_be_switched_off_and_include_path_still_works(tiny_judge: Path, tmp_path: Path) -> None:
+    from selfrat_eval.tasks.lm_eval._hook import TASKS_DIR
+
+    off = run(
+        [
+            str(BIN / "lm_eval"),
+            "--model",
+            "hf",
+            "--model_args",
+            f"pretrained={tiny_judge}",
+            "--tasks",
+            "biggen_selfrat",
+            "--limit",
+            "1",
+        ],
+        tmp_path,
+        SELFRAT_LM_EVAL_PLUGIN="0",
+    )
+    assert off.returncode != 0
+    done = run(
+        [
+            str(BIN / "lm_eval"),
+            "--model",
+            "hf",
+            "--model_args",
+            f"pretrained={tiny_judge}",
+            "--tasks",
+            "rewardbench_selfrat",
+            "--include_path",
+            TASKS_DIR,
+            "--apply_chat_template",
+            "--metadata",
+            json.dumps({"data": RB_SAMPLE}),
+            "--limit",
+            "2",
+            "--gen_kwargs",
+            "max_gen_toks=8",
+        ],
+        tmp_path,
+        SELFRAT_LM_EVAL_PLUGIN="0",
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
+def test_interpreter_start_stays_light() -> None:
+    heavy = "('selfrat_eval.tasks.lm_eval.utils', 'lm_eval', 'torch')"
+    code = f"import sys; print(sorted(m for m in {heavy} if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+    assert (
+        "selfrat_eval.tasks.lm_eval._hook"
+        in subprocess.run(
+            [sys.executable, "-c", "import sys; print(list(sys.modules))"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
+
+
+def test_inspect_tasks_with_sampled_strategies(tiny_judge: Path, tmp_path: Path) -> None:
+    log = inspect_eval(
+        tmp_path,
+        "selfrat_eval/rewardbench",
+        tiny_judge,
+        "-T",
+        f"data={RB_SAMPLE}",
+        "-T",
+        "limit=4",
+        "-T",
+        "strategy=self-consistency",
+        "-T",
+        "n=3",
+        "-T",
+        "subset=alpacaeval-easy,hep-go",
+    )
+    metrics = log.results.scores[0].metrics
+    assert {"mean", "stderr", "rewardbench_score", "tie_rate", "parse_failure_rate"} <= set(metrics)
+    assert all(len(s.scores["rewardbench_scorer"].metadata["samples"]) == 3 for s in log.samples)
+    assert {s.metadata["group"] for s in log.samples} <= {"alpacaeval-easy", "hep-go"}
+
+
+def test_parity_across_selfrat_lm_eval_and_inspect(tiny_judge: Path, tmp_path: Path) -> None:
+    """Same judge, items, seed and greedy decoding: same per-item winners and the same metrics."""
+    limit = 12
+    done = run(
+        [
+            sys.executable,
+            "-m",
+            "selfrat_eval.cli",
+            "eval",
+            "--backend",
+            "hf",
+            "--judge",
+            str(tiny_judge),
+            "--benchmark",
+            "rewardbench",
+            "--mode",
+            "pairwise",
+            "--data",
+            RB_SAMPLE,
+            "--limit",
+            str(limit),
+            "--max-new-tokens",
+            "32",
+            "--batch-size",
+            "1",
+            "--n-resamples",
+            "0",
+            "--out",
+            str(tmp_path / "ours"),
+        ],
+        tmp_path,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    ours = {
+        json.loads(line)["id"]: json.loads(line)
+        for line in (tmp_path / "ours" / "judgments.jsonl").read_text().splitlines()
+    }
+    our_metrics = json.loads((tmp_path / "ours" / "results.json").read_text())["metrics"]
+
+    lm = lm_eval(tmp_path, "hf", f"pretrained={tiny_judge}", "rewardbench_selfrat", RB_SAMPLE, limit)
+    lm_samples = lm_eval_samples(tmp_path, "rewardbench_selfrat")
+    log = inspect_eval(
+        tmp_path, "selfrat_eval/rewardbench", tiny_judge, "-T", f"data={RB_SAMPLE}", "-T", f"limit={limit}"
+    )
+
+    for sample in lm_samples:
+        assert sample["resps"][0][0] == ours[sample["doc"]["id"]]["outputs"]["pair"][0]
+    for sample in log.samples:
+        item = ours[sample.metadata["id"]]
+        assert sample.output.completion == item["outputs"]["pair"][0]
+        assert sample.scores["rewardbench_scorer"].metadata["winner"] == item["winner"]
+    overall = our_metrics["overall"]["value"]
+    assert lm["results"]["rewardbench_selfrat"]["rewardbench_score,none"] == pytest.approx(overall)
+    assert log.results.scores[0].metrics["rewardbench_score"].value == pytest.approx(overall)
+    credits = [sample.scores["rewardbench_scorer"].value for sample in log.samples]
+    assert lm["results"]["rewardbench_selfrat"]["accuracy,none"] == pytest.approx(sum(credits) / limit)
+    assert len({item["winner"] for item in ours.values()}) > 1  # the comparison is not degenerate
