@@ -186,6 +186,61 @@ def score_command(
         print_results(results)
 
 
+train_app = typer.Typer(help="Self-Rationalization training: SFT with rationales, then the SRE loop.")
+app.add_typer(train_app, name="train")
+
+
+@train_app.command("sft")
+def train_sft_command(
+    model: Annotated[str, typer.Option(help="Base (instruct) model: hub id or folder.")],
+    out: Annotated[Path, typer.Option(help="Folder for the trained judge (servable, LoRA merged).")],
+    data: Annotated[
+        Path | None, typer.Option(help="Feedback-Collection-style file (default: the hub dataset).")
+    ] = None,
+    limit: Annotated[int | None, typer.Option(help="Train on the first N items.")] = None,
+    epochs: Annotated[float, typer.Option()] = 1.0,
+    learning_rate: Annotated[float, typer.Option()] = 2e-5,
+    batch_size: Annotated[int, typer.Option()] = 4,
+    lora: Annotated[bool, typer.Option(help="Train LoRA adapters (merged when saved).")] = False,
+    rationale: Annotated[
+        bool, typer.Option(help="--no-rationale trains on the score only (ablation).")
+    ] = True,
+    seed: Annotated[int, typer.Option()] = 0,
+) -> None:
+    """Fine-tune a judge to write rationale-then-score judgments (TRL SFTTrainer)."""
+    with _user_errors():
+        from selfrat_eval.training import SFTSettings, load_train_items, train_sft
+
+        items = load_train_items(data)[:limit]
+        settings = SFTSettings(
+            epochs=epochs,
+            learning_rate=learning_rate,
+            batch_size=batch_size,
+            lora=lora,
+            with_rationale=rationale,
+            seed=seed,
+        )
+        train_sft(model, items, out, settings)
+        err.print(f"wrote the SFT judge to {out}")
+
+
+@train_app.command("sre")
+def train_sre_command(
+    config: Annotated[Path, typer.Option(help="Loop config (YAML/JSON); see configs/ for examples.")],
+) -> None:
+    """Run or resume the Self-Rationalization loop: sample -> curate -> DPO, per iteration."""
+    with _user_errors():
+        from selfrat_eval.training import LoopConfig, run_loop
+
+        summary = run_loop(LoopConfig.from_file(config))
+        for record in summary["iterations"]:
+            stats = record["curation"]
+            err.print(
+                f"{record['iteration']}: {stats['pairs']} pairs from "
+                f"{stats['items_with_pairs']}/{stats['items']} items -> {record['checkpoint']}"
+            )
+
+
 @app.command("toy-judge")
 def toy_judge_command(
     out: Annotated[Path, typer.Argument(help="Folder to write the model and tokenizer to.")],

@@ -25,6 +25,7 @@ from selfrat_eval.prompts import (
     Chat,
     RelativeRequest,
     absolute_prompt,
+    meta_prompt,
     relative_prompt,
 )
 
@@ -108,7 +109,18 @@ def _format_examples(rng: random.Random) -> Iterator[tuple[Chat, str]]:
     pairs, _ = load_rewardbench(sample_path("rewardbench"))
     while True:
         kind = rng.random()
-        if kind < 0.6:
+        if kind >= 0.85:  # a meta-judge prompt: grade a judgment of a grading task
+            item = rng.choice(items)
+            request = AbsoluteRequest(
+                item.instruction, item.response, item.rubric_text(), item.reference_answer
+            )
+            judgment = f"Feedback: The response is {rng.choice(_ADJECTIVES)}. [RESULT] {rng.randint(1, 5)}"
+            feedback = f"The judgment is {rng.choice(_ADJECTIVES)}."
+            yield (
+                meta_prompt(absolute_prompt(request), judgment),
+                f"Feedback: {feedback} [RESULT] {rng.randint(1, 5)}",
+            )
+        elif kind < 0.6:
             if kind < 0.3:
                 item = rng.choice(items)
                 request = AbsoluteRequest(
@@ -121,7 +133,7 @@ def _format_examples(rng: random.Random) -> Iterator[tuple[Chat, str]]:
             feedback = f"The response is {rng.choice(_ADJECTIVES)}."
             yield absolute_prompt(request), f"Feedback: {feedback} [RESULT] {rng.randint(1, 5)}"
         else:
-            pair = rng.choice(pairs)
+            pair = rng.choice(pairs)  # a pairwise prompt
             pairwise = RelativeRequest(pair.prompt, pair.chosen, pair.rejected, REWARDBENCH_RUBRIC_RELATIVE)
             feedback = f"Response {rng.choice('AB')} is {rng.choice(_ADJECTIVES)}."
             yield relative_prompt(pairwise), f"Feedback: {feedback} [RESULT] {rng.choice('AB')}"

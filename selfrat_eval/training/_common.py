@@ -1,0 +1,46 @@
+"""Pieces the trainers share: precision, the judge's chat for an item, saving a servable checkpoint."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any, Literal
+
+from selfrat_eval.prompts import AbsoluteRequest, Chat, absolute_prompt
+from selfrat_eval.training._data import TrainItem
+
+Precision = Literal["auto", "bf16", "fp32"]
+
+
+def use_bf16(precision: Precision) -> bool:
+    """bf16 where the hardware has it (auto), never on CPU where it is slow."""
+    import torch
+
+    if precision == "auto":
+        return bool(torch.cuda.is_available() and torch.cuda.is_bf16_supported())
+    return precision == "bf16"
+
+
+def judge_chat(train: TrainItem) -> Chat:
+    item = train.item
+    return absolute_prompt(
+        AbsoluteRequest(item.instruction, item.response, item.rubric_text(), item.reference_answer)
+    )
+
+
+def judgment_text(feedback: str, score: int, with_rationale: bool = True) -> str:
+    """The target judgment; without the rationale for the no-rationale ablation."""
+    return f"Feedback: {feedback.strip()} [RESULT] {score}" if with_rationale else f"[RESULT] {score}"
+
+
+def save_servable(model: Any, tokenizer: Any, out: Path) -> Path:
+    """Save a checkpoint every engine loads directly: LoRA adapters merged, written atomically."""
+    if hasattr(model, "merge_and_unload"):
+        model = model.merge_and_unload()
+    partial = out.with_name(out.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    model.save_pretrained(partial)
+    tokenizer.save_pretrained(partial)
+    shutil.rmtree(out, ignore_errors=True)
+    partial.rename(out)
+    return out

@@ -1,0 +1,104 @@
+"""DPO on curated pairs with TRL's DPOTrainer (no hand-written loss).
+
+`loss="dpo+nll"` (default) adds an NLL term on the chosen judgment through TRL's
+loss_type=["sigmoid", "sft"]: on a toy run here plain DPO collapsed or did nothing, while DPO plus
+NLL improved the judge (see the README). The reference model is a setting of the loop (the SFT
+judge, or the previous iteration's).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from selfrat_eval.training._common import Precision, save_servable, use_bf16
+
+
+class DPOSettings(BaseModel):
+    """DPO options; TRL's DPOConfig defaults (lr 1e-6, bf16, gradient checkpointing) are overridden
+    with values that work for small judges on one device."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    beta: float = Field(0.1, gt=0)
+    learning_rate: float = Field(5e-6, gt=0)
+    epochs: float = Field(2.0, gt=0)
+    batch_size: int = Field(4, ge=1)
+    gradient_accumulation: int = Field(1, ge=1)
+    loss: Literal["dpo", "dpo+nll"] = "dpo+nll"
+    nll_weight: float = Field(1.0, ge=0)
+    max_length: int = Field(4096, ge=16)
+    precompute_ref_log_probs: bool = Field(True, description="One reference pass before training.")
+    lora: bool = False
+    lora_r: int = Field(16, ge=1)
+    lora_alpha: int = Field(32, ge=1)
+    precision: Precision = "auto"
+    gradient_checkpointing: bool = False
+    seed: int = 0
+
+
+def dpo_dataset(pairs_file: Path) -> Any:
+    import datasets
+
+    rows = [json.loads(line) for line in pairs_file.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return datasets.Dataset.from_list(
+        [{"prompt": row["prompt"], "chosen": row["chosen"], "rejected": row["rejected"]} for row in rows]
+    )
+
+
+def train_dpo(
+    policy: str, reference: str, pairs_file: Path, out: Path, settings: DPOSettings | None = None
+) -> Path:
+    """Train `policy` on the pairs against a frozen `reference`; the merged checkpoint goes to `out`."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from trl import DPOConfig, DPOTrainer  # type: ignore[attr-defined]
+
+    settings = settings or DPOSettings()
+    tokenizer = AutoTokenizer.from_pretrained(policy)
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    model = AutoModelForCausalLM.from_pretrained(policy)
+    # TRL refuses `ref_model is model`; a separately loaded copy is frozen by the trainer.
+    ref_model = None if settings.lora else AutoModelForCausalLM.from_pretrained(reference)
+    losses = ["sigmoid", "sft"] if settings.loss == "dpo+nll" else ["sigmoid"]
+    args = DPOConfig(
+        output_dir=str(out.with_name(out.name + ".trainer")),
+        beta=settings.beta,
+        learning_rate=settings.learning_rate,
+        num_train_epochs=settings.epochs,
+        per_device_train_batch_size=settings.batch_size,
+        gradient_accumulation_steps=settings.gradient_accumulation,
+        loss_type=losses,
+        loss_weights=[1.0, settings.nll_weight] if settings.loss == "dpo+nll" else None,
+        max_length=settings.max_length,
+        precompute_ref_log_probs=settings.precompute_ref_log_probs,
+        bf16=use_bf16(settings.precision),
+        gradient_checkpointing=settings.gradient_checkpointing,
+        save_strategy="no",
+        report_to=[],
+        logging_steps=10,
+        seed=settings.seed,
+        use_cpu=not torch.cuda.is_available(),
+    )
+    trainer = DPOTrainer(
+        model=model,
+        ref_model=ref_model,
+        args=args,
+        train_dataset=dpo_dataset(pairs_file),
+        processing_class=tokenizer,
+        peft_config=_lora(settings) if settings.lora else None,
+    )
+    trainer.train()
+    return save_servable(trainer.model, tokenizer, out)
+
+
+def _lora(settings: DPOSettings) -> Any:
+    from peft import LoraConfig
+
+    return LoraConfig(
+        r=settings.lora_r, lora_alpha=settings.lora_alpha, target_modules="all-linear", task_type="CAUSAL_LM"
+    )

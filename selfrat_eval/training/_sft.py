@@ -1,0 +1,99 @@
+"""SFT with rationales (TRL SFTTrainer): the judge learns to write `Feedback: ... [RESULT] n` for
+Feedback-Collection-style items, prompts rendered by the package's own judge prompts, loss on the
+judgment only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from selfrat_eval.training._common import Precision, judge_chat, judgment_text, save_servable, use_bf16
+from selfrat_eval.training._data import TrainItem
+
+
+class SFTSettings(BaseModel):
+    """SFT options. Defaults suit a small model on one device; raise `epochs` for real runs."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    epochs: float = Field(1.0, gt=0, description="Passes over the training items.")
+    learning_rate: float = Field(2e-5, gt=0)
+    batch_size: int = Field(4, ge=1, description="Per-device batch size.")
+    gradient_accumulation: int = Field(1, ge=1)
+    max_length: int = Field(4096, ge=16, description="Tokens per example (prompt + judgment).")
+    with_rationale: bool = Field(True, description="False trains on `[RESULT] n` only (the ablation).")
+    lora: bool = Field(False, description="Train LoRA adapters (merged into the saved checkpoint).")
+    lora_r: int = Field(16, ge=1)
+    lora_alpha: int = Field(32, ge=1)
+    precision: Precision = "auto"
+    gradient_checkpointing: bool = False
+    seed: int = 0
+
+
+def sft_dataset(items: list[TrainItem], with_rationale: bool = True) -> Any:
+    import datasets
+
+    rows = [
+        {
+            "prompt": judge_chat(item),
+            "completion": [
+                {"role": "assistant", "content": judgment_text(item.feedback, item.label, with_rationale)}
+            ],
+        }
+        for item in items
+    ]
+    return datasets.Dataset.from_list(rows)
+
+
+def train_sft(model: str, items: list[TrainItem], out: Path, settings: SFTSettings | None = None) -> Path:
+    """Fine-tune `model` on `items`; the merged checkpoint goes to `out` (returned)."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from trl import SFTConfig, SFTTrainer  # type: ignore[attr-defined]
+
+    settings = settings or SFTSettings()
+    tokenizer = AutoTokenizer.from_pretrained(model)
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    policy = AutoModelForCausalLM.from_pretrained(model)
+    bf16 = use_bf16(settings.precision)
+    args = SFTConfig(
+        output_dir=str(out.with_name(out.name + ".trainer")),
+        num_train_epochs=settings.epochs,
+        learning_rate=settings.learning_rate,
+        per_device_train_batch_size=settings.batch_size,
+        gradient_accumulation_steps=settings.gradient_accumulation,
+        max_length=settings.max_length,
+        completion_only_loss=True,
+        bf16=bf16,
+        gradient_checkpointing=settings.gradient_checkpointing,
+        save_strategy="no",
+        report_to=[],
+        logging_steps=10,
+        seed=settings.seed,
+        use_cpu=not _cuda(),
+    )
+    trainer = SFTTrainer(
+        model=policy,
+        args=args,
+        train_dataset=sft_dataset(items, settings.with_rationale),
+        processing_class=tokenizer,
+        peft_config=_lora(settings) if settings.lora else None,
+    )
+    trainer.train()
+    return save_servable(trainer.model, tokenizer, out)
+
+
+def _cuda() -> bool:
+    import torch
+
+    return bool(torch.cuda.is_available())
+
+
+def _lora(settings: SFTSettings) -> Any:
+    from peft import LoraConfig
+
+    return LoraConfig(
+        r=settings.lora_r, lora_alpha=settings.lora_alpha, target_modules="all-linear", task_type="CAUSAL_LM"
+    )
