@@ -241,6 +241,21 @@ def train_sre_command(
             )
 
 
+@train_app.command("merge")
+def train_merge_command(
+    first: Annotated[str, typer.Argument(help="A judge (e.g. pointwise).")],
+    second: Annotated[str, typer.Argument(help="Another judge of the same architecture (e.g. pairwise).")],
+    out: Annotated[Path, typer.Option(help="Folder for the merged judge.")],
+    weight: Annotated[float, typer.Option(help="Weight of FIRST; SECOND gets 1 - weight.")] = 0.5,
+) -> None:
+    """Merge two judges' weights linearly (the paper merged a pointwise and a pairwise judge)."""
+    with _user_errors():
+        from selfrat_eval.training import merge_judges
+
+        merge_judges(first, second, out, weight)
+        err.print(f"wrote the merged judge to {out}")
+
+
 @app.command("toy-judge")
 def toy_judge_command(
     out: Annotated[Path, typer.Argument(help="Folder to write the model and tokenizer to.")],

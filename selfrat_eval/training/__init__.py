@@ -4,6 +4,7 @@ from selfrat_eval.training._curation import CurationSettings, CurationStrategy, 
 from selfrat_eval.training._data import FEEDBACK_COLLECTION, TrainItem, load_train_items, write_rubric_file
 from selfrat_eval.training._dpo import DPOSettings, train_dpo
 from selfrat_eval.training._loop import HeldOutEval, LoopConfig, SamplingSettings, run_iteration, run_loop
+from selfrat_eval.training._merge import merge_judges
 from selfrat_eval.training._sft import SFTSettings, sft_dataset, train_sft
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "curate",
     "curation_stats",
     "load_train_items",
+    "merge_judges",
     "run_iteration",
     "run_loop",
     "sft_dataset",

@@ -46,7 +46,7 @@ def changed(before: Path, after: Path) -> bool:
 def sft_judge(tiny_judge: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("sft") / "judge"
     items = load_train_items(RUBRIC)
-    train_sft(str(tiny_judge), items, out, SFTSettings(epochs=1, learning_rate=1e-3, batch_size=4))
+    train_sft(str(tiny_judge), items, out, SFTSettings(epochs=1, learning_rate=3e-4, batch_size=4))
     return out
 
 
@@ -78,9 +78,9 @@ def loop_config(judge: Path, out: Path, **overrides: Any) -> dict[str, Any]:
         "out": str(out),
         "train_data": str(RUBRIC),
         "iterations": 2,
-        "items_per_iteration": [12, 8],
+        "items_per_iteration": [12, 12],
         "reference": "previous",
-        "sampling": {"n": 4, "max_new_tokens": 32, "backend": "hf"},
+        "sampling": {"n": 6, "max_new_tokens": 32, "backend": "hf"},
         "curation": {"strategy": "ground-truth", "min_margin": 2},
         "dpo": {"learning_rate": 1e-4, "epochs": 1, "batch_size": 4},
         "evaluation": {"benchmark": "rubric", "data": str(RUBRIC), "limit": 6, "max_new_tokens": 32},
@@ -104,7 +104,7 @@ def test_two_iterations_produce_every_artefact(sft_judge: Path, tmp_path: Path) 
         ):
             assert (folder / artefact).exists(), f"{folder.name}/{artefact}"
     samples = [json.loads(line) for line in (first / "samples" / "judgments.jsonl").read_text().splitlines()]
-    assert len(samples) == 12 and all(len(s["outputs"]["response"]) == 4 for s in samples)
+    assert len(samples) == 12 and all(len(s["outputs"]["response"]) == 6 for s in samples)
     pairs = [json.loads(line) for line in (first / "pairs.jsonl").read_text().splitlines()]
     stats = json.loads((first / "curation.json").read_text())
     assert len(pairs) == stats["pairs"] > 0
@@ -208,3 +208,18 @@ def test_dpo_settings_override_trl_defaults() -> None:
     assert (
         settings.learning_rate > 1e-6 and not settings.gradient_checkpointing and settings.loss == "dpo+nll"
     )
+
+
+@pytest.mark.parametrize("name", ["sre-paper-llama3.1-8b.yaml", "sre-toy-cpu.yaml"])
+def test_shipped_configs_are_valid(name: str) -> None:
+    config = LoopConfig.from_file(Path(__file__).resolve().parents[2] / "configs" / name)
+    assert config.iterations == 2 and config.curation.strategy == "ground-truth"
+
+
+def test_merge_interpolates_every_weight(tiny_judge: Path, sft_judge: Path, tmp_path: Path) -> None:
+    from selfrat_eval.training import merge_judges
+
+    merged = weights(merge_judges(str(tiny_judge), str(sft_judge), tmp_path / "merged", weight=0.25))
+    first, second = weights(tiny_judge), weights(sft_judge)
+    for name, tensor in merged.items():
+        assert tensor.allclose(0.25 * first[name] + 0.75 * second[name], atol=1e-6)
