@@ -23,7 +23,7 @@ app = typer.Typer(
 )
 err = Console(stderr=True)
 
-BenchmarkName = Literal["biggen", "rewardbench", "rubric"]
+BenchmarkName = Literal["biggen", "rewardbench", "rubric", "pairwise"]
 AggregateName = Literal["majority", "mean", "median"]
 SelectorName = Literal["logprob", "agreement", "meta-judge"]
 STRATEGY_HELP = "single (greedy), self-consistency:N, or best-of-n:N."
@@ -56,7 +56,8 @@ def _user_errors() -> Iterator[None]:
 def eval_command(
     judge: Annotated[str, typer.Option(help="Judge model: a hub id or a local folder.")],
     benchmark: Annotated[
-        BenchmarkName, typer.Option(help="biggen (human_eval split), rewardbench, or rubric (--data FILE).")
+        BenchmarkName,
+        typer.Option(help="biggen, rewardbench, or your own rubric / pairwise data (--data FILE)."),
     ],
     out: Annotated[Path, typer.Option(help="Run folder: judgments.jsonl, results.json. Rerun to resume.")],
     backend: Annotated[

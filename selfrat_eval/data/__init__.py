@@ -8,6 +8,7 @@ from selfrat_eval.data._biggen import (
     load_biggen_human_eval,
     load_biggen_instances,
 )
+from selfrat_eval.data._pairwise_file import PairwiseFileRow, load_pairwise_file
 from selfrat_eval.data._records import PairItem, Rubric, RubricItem, item_key
 from selfrat_eval.data._rewardbench import REWARDBENCH, load_rewardbench
 from selfrat_eval.data._rubric_file import load_rubric_file
@@ -24,12 +25,14 @@ __all__ = [
     "BiggenInstance",
     "HubDataset",
     "PairItem",
+    "PairwiseFileRow",
     "RowSource",
     "Rubric",
     "RubricItem",
     "item_key",
     "load_biggen_human_eval",
     "load_biggen_instances",
+    "load_pairwise_file",
     "load_rewardbench",
     "load_rubric_file",
     "sample_path",

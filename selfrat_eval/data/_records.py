@@ -67,13 +67,16 @@ class RubricItem(_Record):
 
 
 class PairItem(_Record):
-    """One RewardBench-style pair: a prompt, a chosen and a rejected response."""
+    """One pair: a prompt, a chosen (preferred) and a rejected response; RewardBench pairs have no
+    rubric of their own, pairwise rubric files may carry one and a reference answer."""
 
     id: str = NonEmpty
     group: str = NonEmpty
     prompt: str = NonEmpty
     chosen: str = NonEmpty
     rejected: str = NonEmpty
+    rubric: str | None = None
+    reference_answer: str | None = None
 
     @property
     def key(self) -> str:

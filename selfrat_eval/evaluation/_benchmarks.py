@@ -9,21 +9,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+import numpy as np
+
+from selfrat_eval._errors import InputError
 from selfrat_eval.data import (
     BIGGEN_LABELS,
     PairItem,
     RowSource,
     RubricItem,
     load_biggen_human_eval,
+    load_pairwise_file,
     load_rewardbench,
     load_rubric_file,
 )
 from selfrat_eval.evaluation._judgments import Benchmark, Judgment, PairJudgment, RatingJudgment
 from selfrat_eval.judges import Completion
 from selfrat_eval.metrics import (
+    CREDIT,
     Agreement,
     TiePolicy,
     agreement,
+    bootstrap_estimates,
     score_rewardbench,
 )
 from selfrat_eval.parsing import ParsedJudgment, parse_absolute, parse_relative
@@ -94,6 +100,7 @@ class RewardBenchTask:
     mode: GradingMode = "absolute"
     seed: int = 0
     both_orders: bool = False
+    use_reference: bool = True
     name: Benchmark = "rewardbench"
 
     def load(self, data: Path | None, revision: str | None) -> tuple[Sequence[Item], RowSource]:
@@ -112,10 +119,11 @@ class RewardBenchTask:
         first, second = (item.chosen, item.rejected)
         if not self.a_is_chosen(item):
             first, second = second, first
-        request = RelativeRequest(item.prompt, first, second, REWARDBENCH_RUBRIC_RELATIVE)
-        chats = {"pair": relative_prompt(request)}
+        rubric = item.rubric or REWARDBENCH_RUBRIC_RELATIVE
+        reference = item.reference_answer if self.use_reference else None
+        chats = {"pair": relative_prompt(RelativeRequest(item.prompt, first, second, rubric, reference))}
         if self.both_orders:
-            swapped = RelativeRequest(item.prompt, second, first, REWARDBENCH_RUBRIC_RELATIVE)
+            swapped = RelativeRequest(item.prompt, second, first, rubric, reference)
             chats["pair_swapped"] = relative_prompt(swapped)
         return chats
 
@@ -155,6 +163,50 @@ class RewardBenchTask:
             seed=options.seed,
         )
         metrics = {"n_items": len(pairs), **result.to_dict()}
+        both_orders = [j.order_disagrees for j in pairs if j.order_disagrees is not None]
+        if both_orders:
+            metrics["order_disagreement_rate"] = sum(both_orders) / len(both_orders)
+        return metrics
+
+
+def _mean(values: np.ndarray, axis: int = -1) -> np.ndarray:
+    return np.asarray(np.mean(values, axis=axis))
+
+
+@dataclass(frozen=True)
+class PairwiseTask(RewardBenchTask):
+    """Your own pairwise rubric data (`--data FILE`): which of two responses is better, judged A/B
+    with the order seeded per item; accuracy against the label, per group and overall."""
+
+    mode: GradingMode = "pairwise"
+    name: Benchmark = "pairwise"
+
+    def load(self, data: Path | None, revision: str | None) -> tuple[Sequence[Item], RowSource]:
+        if data is None:
+            raise InputError("the pairwise benchmark needs --data FILE (your own JSONL/CSV pairs)")
+        return load_pairwise_file(data)
+
+    def score(self, judgments: Sequence[Judgment], options: ScoringOptions) -> dict[str, Any]:
+        pairs = [j for j in judgments if isinstance(j, PairJudgment)]
+        credit = CREDIT[options.tie_policy]
+        outcomes = [j.outcome() for j in pairs]
+
+        def accuracy(selected: list[int]) -> dict[str, Any]:
+            values = np.array([credit[outcomes[i]] for i in selected], dtype=float)
+            [estimate] = bootstrap_estimates(
+                [values], _mean, n_resamples=options.n_resamples, seed=options.seed, vectorized=True
+            )
+            return estimate.to_dict()
+
+        groups = sorted({j.group for j in pairs})
+        metrics: dict[str, Any] = {
+            "n_items": len(pairs),
+            "accuracy": accuracy(list(range(len(pairs)))),
+            "groups": {g: accuracy([i for i, j in enumerate(pairs) if j.group == g]) for g in groups},
+            "tie_rate": sum(o == "tie" for o in outcomes) / len(outcomes) if outcomes else 0.0,
+            "parse_failure_rate": sum(o == "error" for o in outcomes) / len(outcomes) if outcomes else 0.0,
+            "tie_policy": options.tie_policy,
+        }
         both_orders = [j.order_disagrees for j in pairs if j.order_disagrees is not None]
         if both_orders:
             metrics["order_disagreement_rate"] = sum(both_orders) / len(both_orders)
@@ -232,6 +284,8 @@ def make_task(
 ) -> BenchmarkTask:
     if benchmark == "rewardbench":
         return RewardBenchTask(mode=mode, seed=seed, both_orders=both_orders)
+    if benchmark == "pairwise":
+        return PairwiseTask(seed=seed, both_orders=both_orders, use_reference=use_reference)
     if benchmark == "biggen":
         return RatingTask("biggen", BIGGEN_LABELS, use_reference)
     return RatingTask("rubric", ("label",), use_reference)

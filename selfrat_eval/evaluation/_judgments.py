@@ -22,8 +22,8 @@ from selfrat_eval.data._io import read_rows, validate
 from selfrat_eval.judges import Strategy, Value, combine
 from selfrat_eval.metrics import Outcome, absolute_outcome, pairwise_outcome
 
-Benchmark = Literal["rewardbench", "biggen", "rubric"]
-BENCHMARKS: tuple[Benchmark, ...] = ("rewardbench", "biggen", "rubric")
+Benchmark = Literal["rewardbench", "biggen", "rubric", "pairwise"]
+BENCHMARKS: tuple[Benchmark, ...] = ("rewardbench", "biggen", "rubric", "pairwise")
 Score = Annotated[float, Field(ge=1, le=5)]
 
 
@@ -84,7 +84,7 @@ def _padded(values: list[float | None] | None, count: int) -> list[float | None]
 class PairJudgment(Judgment):
     """A RewardBench pair, judged by rating each response (absolute) or by comparing them (pairwise)."""
 
-    benchmark: Literal["rewardbench"] = "rewardbench"
+    benchmark: Literal["rewardbench", "pairwise"] = "rewardbench"
     mode: Literal["absolute", "pairwise"] = "absolute"
     score_chosen: Score | None = None
     score_rejected: Score | None = None
@@ -132,6 +132,7 @@ JUDGMENT_TYPES: dict[str, type[Judgment]] = {
     "rewardbench": PairJudgment,
     "biggen": RatingJudgment,
     "rubric": RatingJudgment,
+    "pairwise": PairJudgment,
 }
 
 

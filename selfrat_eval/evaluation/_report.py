@@ -42,6 +42,19 @@ def print_results(results: dict[str, Any], console: Console | None = None) -> No
             f"items {metrics['n_items']}"
         )
         return
+    if results["benchmark"] == "pairwise":
+        table = Table(title="pairwise: accuracy against the label (bootstrap 95% CI)")
+        for column in ("group", "accuracy", "95% CI", "n"):
+            table.add_column(column, justify="left" if column == "group" else "right")
+        table.add_row("overall", *_fmt(metrics["accuracy"]), style="bold")
+        for name, estimate in metrics["groups"].items():
+            table.add_row(name, *_fmt(estimate))
+        console.print(table)
+        console.print(
+            f"tie rate {metrics['tie_rate']:.1%}   parse-failure rate {metrics['parse_failure_rate']:.1%}   "
+            f"items {metrics['n_items']}"
+        )
+        return
     labels = [key for key in ("human_score", "gpt4_score", "label") if key in metrics]
     table = Table(title=f"{results['benchmark']}: judge score vs reference (bootstrap 95% CI)")
     table.add_column("group")

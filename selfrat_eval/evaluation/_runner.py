@@ -80,8 +80,10 @@ class EvalConfig:
             raise InputError("--limit must be at least 1", field="limit")
         if self.chunk_size < 1 or self.batch_size < 1:
             raise InputError("--chunk-size and --batch-size must be at least 1")
-        if self.mode == "pairwise" and self.benchmark != "rewardbench":
-            raise InputError("--mode pairwise applies to rewardbench only", field="mode")
+        if self.benchmark == "pairwise":
+            object.__setattr__(self, "mode", "pairwise")  # pairwise rubric data is always judged A/B
+        if self.mode == "pairwise" and self.benchmark != "rewardbench" and self.benchmark != "pairwise":
+            raise InputError("--mode pairwise applies to rewardbench (and pairwise data) only", field="mode")
         if self.both_orders and self.mode != "pairwise":
             raise InputError("--both-orders needs --mode pairwise", field="both_orders")
         self.parsed_strategy()  # validate early

@@ -6,6 +6,8 @@ import shutil
 from pathlib import Path
 from typing import Any, Literal
 
+from selfrat_eval.data import PairItem
+from selfrat_eval.evaluation import RewardBenchTask
 from selfrat_eval.prompts import AbsoluteRequest, Chat, absolute_prompt
 from selfrat_eval.training._data import TrainItem
 
@@ -21,16 +23,26 @@ def use_bf16(precision: Precision) -> bool:
     return precision == "bf16"
 
 
-def judge_chat(train: TrainItem) -> Chat:
+def judge_chat(train: TrainItem, seed: int = 0) -> Chat:
+    """The prompt `selfrat eval` sends for this item (pairwise: A/B order seeded as it seeds it)."""
     item = train.item
+    if isinstance(item, PairItem):
+        return RewardBenchTask(mode="pairwise", seed=seed).requests(item)["pair"]
     return absolute_prompt(
         AbsoluteRequest(item.instruction, item.response, item.rubric_text(), item.reference_answer)
     )
 
 
-def judgment_text(feedback: str, score: int, with_rationale: bool = True) -> str:
+def gold_result(train: TrainItem, seed: int = 0) -> str:
+    """The gold result as the judge must write it: the score, or the letter of the preferred response."""
+    if isinstance(train.item, PairItem):
+        return "A" if RewardBenchTask(mode="pairwise", seed=seed).a_is_chosen(train.item) else "B"
+    return str(train.label)
+
+
+def judgment_text(feedback: str, result: str, with_rationale: bool = True) -> str:
     """The target judgment; without the rationale for the no-rationale ablation."""
-    return f"Feedback: {feedback.strip()} [RESULT] {score}" if with_rationale else f"[RESULT] {score}"
+    return f"Feedback: {feedback.strip()} [RESULT] {result}" if with_rationale else f"[RESULT] {result}"
 
 
 def save_servable(model: Any, tokenizer: Any, out: Path) -> Path:

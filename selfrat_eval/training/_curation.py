@@ -7,8 +7,12 @@
   to the mean, then lower); rejected = the others. No labels needed.
 - `meta-judge`: a judge model rates every parseable candidate's rationale (the meta prompt); chosen =
   the highest rated, rejected = a candidate rated at least `min_margin` lower.
-Unparseable judgments are never chosen. At most `max_pairs_per_item` pairs per item: chosen and
-rejected candidates, largest miss first, are paired with the chosen ones in turn.
+Pairwise judgments (values "chosen"/"rejected"/"tie" for which response the judge preferred): with
+ground truth, chosen = a judgment preferring the labelled response, rejected = one preferring the
+other or calling a tie (margin 1 and 0.5; `min_margin` applies to scores only); majority and
+meta-judge work as above on the winners. Unparseable judgments are never chosen. At most
+`max_pairs_per_item` pairs per item: rejected candidates, largest miss first, are paired with the
+chosen ones in turn.
 """
 
 from __future__ import annotations
@@ -21,8 +25,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from selfrat_eval.evaluation import RatingJudgment
-from selfrat_eval.judges import majority_score
+from selfrat_eval.evaluation import Judgment, PairJudgment, RatingJudgment
+from selfrat_eval.judges import majority_score, majority_winner
 
 CurationStrategy = Literal["ground-truth", "majority", "meta-judge"]
 
@@ -71,16 +75,66 @@ def _pairs(
     return pairs
 
 
-def curate(judgments: Sequence[RatingJudgment], settings: CurationSettings | None = None) -> list[Pair]:
+def _slot(judgment: Judgment) -> str:
+    return "pair" if isinstance(judgment, PairJudgment) else "response"
+
+
+def curate(judgments: Sequence[Judgment], settings: CurationSettings | None = None) -> list[Pair]:
     """Pairs for every judgment (one item's N samples each), in the judgments' order."""
     settings = settings or CurationSettings()
     pairs: list[Pair] = []
     for judgment in judgments:
-        texts = judgment.outputs.get("response", [])
-        values = [v if isinstance(v, int | float) else None for v in judgment.values.get("response", [])]
-        chosen, rejected = _candidates(judgment, values, settings)
+        texts = judgment.outputs.get(_slot(judgment), [])
+        raw = judgment.values.get(_slot(judgment), [])
+        if isinstance(judgment, PairJudgment):
+            winners = [v if isinstance(v, str) else None for v in raw]
+            chosen, rejected = _pairwise_candidates(judgment, winners, settings)
+            values: list[float | None] = [None] * len(winners)
+        else:
+            assert isinstance(judgment, RatingJudgment)
+            values = [v if isinstance(v, int | float) else None for v in raw]
+            chosen, rejected = _candidates(judgment, values, settings)
         pairs += _pairs(judgment.id, texts, chosen, rejected, values, settings.max_pairs_per_item)
     return pairs
+
+
+_WINNER_MISS = {"rejected": 1.0, "tie": 0.5}
+
+
+def _pairwise_candidates(
+    judgment: PairJudgment, winners: list[str | None], settings: CurationSettings
+) -> tuple[list[int], list[tuple[float, int]]]:
+    unparseable = (
+        [(math.inf, i) for i, w in enumerate(winners) if w is None]
+        if settings.unparseable_as_rejected
+        else []
+    )
+    if settings.strategy == "ground-truth":
+        chosen = [i for i, w in enumerate(winners) if w == "chosen"]
+        missed = [(_WINNER_MISS[w], i) for i, w in enumerate(winners) if w in _WINNER_MISS]
+        return chosen, missed + unparseable
+    if settings.strategy == "majority":
+        mode = majority_winner(winners)
+        if mode is None:
+            return [], []
+        chosen = [i for i, w in enumerate(winners) if w == mode]
+        return chosen, [(1.0, i) for i, w in enumerate(winners) if w is not None and w != mode] + unparseable
+    return _meta_candidates(judgment.meta_scores.get("pair", []), winners, settings, unparseable)
+
+
+def _meta_candidates(
+    ratings: Sequence[float | None],
+    values: Sequence[object],
+    settings: CurationSettings,
+    unparseable: list[tuple[float, int]],
+) -> tuple[list[int], list[tuple[float, int]]]:
+    rated = [(r, i) for i, r in enumerate(ratings) if r is not None and values[i] is not None]
+    if not rated:
+        return [], []
+    best = max(r for r, _ in rated)
+    chosen = [i for r, i in rated if r == best]
+    lower = [(best - r, i) for r, i in rated if best - r >= settings.min_margin]
+    return chosen, lower + unparseable
 
 
 def _candidates(
@@ -107,20 +161,13 @@ def _candidates(
         chosen = [i for i, v in enumerate(values) if v == mode]
         others = [(abs(v - mode), i) for i, v in enumerate(values) if v is not None and v != mode]
         return chosen, others + unparseable
-    ratings = judgment.meta_scores.get("response", [])
-    rated = [(r, i) for i, r in enumerate(ratings) if r is not None and values[i] is not None]
-    if not rated:
-        return [], []
-    best = max(r for r, _ in rated)
-    chosen = [i for r, i in rated if r == best]
-    lower = [(best - r, i) for r, i in rated if best - r >= settings.min_margin]
-    return chosen, lower + unparseable
+    return _meta_candidates(judgment.meta_scores.get("response", []), values, settings, unparseable)
 
 
-def curation_stats(judgments: Sequence[RatingJudgment], pairs: Sequence[Pair]) -> dict[str, Any]:
+def curation_stats(judgments: Sequence[Judgment], pairs: Sequence[Pair]) -> dict[str, Any]:
     """What curation kept: items, pairs per item, margin histogram, sample parse-failure rate."""
     per_item = Counter(pair.item_id for pair in pairs)
-    samples = [v for j in judgments for v in j.values.get("response", [])]
+    samples = [v for j in judgments for v in j.values.get(_slot(j), [])]
     return {
         "items": len(judgments),
         "items_with_pairs": len(per_item),

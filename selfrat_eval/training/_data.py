@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
 from selfrat_eval._errors import InputError
-from selfrat_eval.data import HubDataset, Rubric, RubricItem
+from selfrat_eval.data import HubDataset, PairItem, PairwiseFileRow, Rubric, RubricItem
 from selfrat_eval.data._io import atomic_write, validate
+from selfrat_eval.data._pairwise_file import pair_from_row
 from selfrat_eval.data._records import _Record
 from selfrat_eval.data._rubric_file import RubricFileRow, _decode_rubric
 from selfrat_eval.data._sources import load_rows
@@ -20,12 +21,38 @@ FEEDBACK_COLLECTION = HubDataset(
 )
 
 
-class TrainItem(_Record):
-    """A rubric grading with its gold rationale (`feedback`) and score (`label`, 1-5)."""
+PREFERENCE_COLLECTION = HubDataset(
+    "prometheus-eval/Preference-Collection", "train", "preference-collection/train.jsonl"
+)
 
-    item: RubricItem
+
+class TrainItem(_Record):
+    """A judgment to learn, with its gold rationale (`feedback`): a 1-5 grading (`label`) of a
+    RubricItem, or a comparison of a PairItem (whose `chosen` response is the preferred one)."""
+
+    item: RubricItem | PairItem
     feedback: str = Field(min_length=1)
-    label: int = Field(ge=1, le=5)
+    label: int | None = Field(None, ge=1, le=5)
+
+    @property
+    def pairwise(self) -> bool:
+        return isinstance(self.item, PairItem)
+
+
+class _PreferenceCollectionRow(_Record):
+    """The published Preference-Collection columns."""
+
+    orig_instruction: str = Field(min_length=1)
+    orig_response_A: str = Field(min_length=1)
+    orig_response_B: str = Field(min_length=1)
+    orig_criteria: str = Field(min_length=1)
+    orig_reference_answer: str | None = None
+    orig_feedback: str = Field(min_length=1)
+    orig_preference: Literal["A", "B"]
+
+
+class _PairwiseTrainRow(PairwiseFileRow):
+    feedback: str = Field(min_length=1)
 
 
 class _FeedbackCollectionRow(_Record):
@@ -49,12 +76,28 @@ class _RubricTrainRow(RubricFileRow):
     label: float = Field(ge=1, le=5)
 
 
-def load_train_items(data: Path | None = None) -> list[TrainItem]:
-    """Feedback-Collection (hub, `data` or $SELFRAT_DATA_DIR), or a rubric file with feedback + label."""
-    source = load_rows(FEEDBACK_COLLECTION, data)
+def load_train_items(data: Path | None = None, *, pairwise: bool = False) -> list[TrainItem]:
+    """Feedback-Collection (pointwise) or Preference-Collection (`pairwise`) by hub id, `data` or
+    $SELFRAT_DATA_DIR; or a rubric file with `feedback` + `label`, or a pairwise file with `feedback`.
+    The kind of a local file is read from its columns."""
+    source = load_rows(PREFERENCE_COLLECTION if pairwise else FEEDBACK_COLLECTION, data)
     items = []
     for number, raw in source.rows:
-        if "orig_instruction" in raw:
+        if "orig_response_A" in raw:
+            pref = validate(_PreferenceCollectionRow, raw, source=source.name, record=number)
+            pair_row = PairwiseFileRow(
+                instruction=pref.orig_instruction,
+                response_a=pref.orig_response_A,
+                response_b=pref.orig_response_B,
+                label=pref.orig_preference,
+                rubric=pref.orig_criteria,
+                reference_answer=pref.orig_reference_answer,
+            )
+            items.append(TrainItem(item=pair_from_row(pair_row, number), feedback=pref.orig_feedback))
+        elif "response_a" in raw:
+            pair = validate(_PairwiseTrainRow, raw, source=source.name, record=number)
+            items.append(TrainItem(item=pair_from_row(pair, number), feedback=pair.feedback))
+        elif "orig_instruction" in raw:
             row = validate(_FeedbackCollectionRow, raw, source=source.name, record=number)
             rubric = Rubric(
                 criteria=row.orig_criteria,
@@ -92,14 +135,32 @@ def load_train_items(data: Path | None = None) -> list[TrainItem]:
             items.append(TrainItem(item=item, feedback=plain.feedback, label=int(plain.label)))
     if not items:
         raise InputError("no training items", source=source.name)
+    if len({item.pairwise for item in items}) > 1:
+        raise InputError("mixes pointwise and pairwise items: train them as two judges", source=source.name)
     return items
 
 
-def write_rubric_file(path: Path, items: list[TrainItem]) -> None:
-    """Items in the rubric-file schema, so `selfrat eval --benchmark rubric` can judge them."""
+def write_items_file(path: Path, items: list[TrainItem]) -> None:
+    """Items in the rubric- or pairwise-file schema, so `selfrat eval --benchmark rubric|pairwise`
+    can judge them."""
     rows: list[dict[str, Any]] = []
     for train in items:
         item = train.item
+        if isinstance(item, PairItem):
+            rows.append(
+                {
+                    "id": item.id,
+                    "group": item.group,
+                    "instruction": item.prompt,
+                    "response_a": item.chosen,
+                    "response_b": item.rejected,
+                    "label": "A",
+                    "rubric": item.rubric,
+                    "reference_answer": item.reference_answer,
+                    "feedback": train.feedback,
+                }
+            )
+            continue
         rubric = item.rubric.model_dump() if isinstance(item.rubric, Rubric) else item.rubric
         rows.append(
             {

@@ -20,12 +20,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from selfrat_eval._errors import InputError
 from selfrat_eval.data._io import atomic_write, write_json
-from selfrat_eval.evaluation import EvalConfig, RatingJudgment, read_judgments, run_eval
+from selfrat_eval.evaluation import EvalConfig, read_judgments, run_eval
 from selfrat_eval.evaluation._judgments import Benchmark
 from selfrat_eval.judges import Backend, default_backend
 from selfrat_eval.training._common import judge_chat
 from selfrat_eval.training._curation import CurationSettings, curate, curation_stats
-from selfrat_eval.training._data import TrainItem, load_train_items, write_rubric_file
+from selfrat_eval.training._data import TrainItem, load_train_items, write_items_file
 from selfrat_eval.training._dpo import DPOSettings, train_dpo
 
 
@@ -64,6 +64,9 @@ class LoopConfig(BaseModel):
     iterations: int = Field(2, ge=1)
     items_per_iteration: list[int] = Field(default_factory=lambda: [5000, 500], min_length=1)
     reference: Literal["sft", "previous"] = Field("previous", description="DPO reference model.")
+    pairwise: bool = Field(
+        False, description="Hub data only: Preference-Collection (pairwise) instead of Feedback-Collection."
+    )
     seed: int = 0
     sampling: SamplingSettings = Field(default_factory=SamplingSettings)
     curation: CurationSettings = Field(default_factory=CurationSettings)
@@ -98,7 +101,7 @@ def _iteration_items(items: list[TrainItem], config: LoopConfig) -> list[list[Tr
 
 def run_loop(config: LoopConfig) -> dict[str, Any]:
     """Run (or resume) every iteration; returns the summary also written to out/loop.json."""
-    items = load_train_items(config.train_data)
+    items = load_train_items(config.train_data, pairwise=config.pairwise)
     config.out.mkdir(parents=True, exist_ok=True)
     write_json(config.out / "config.json", json.loads(config.model_dump_json()))
     judge = config.judge
@@ -124,7 +127,8 @@ def run_iteration(
     timings: dict[str, float] = {}
     items_file = folder / "items.jsonl"
     if not items_file.exists():
-        write_rubric_file(items_file, items)
+        write_items_file(items_file, items)
+    pairwise = items[0].pairwise
 
     started = time.perf_counter()
     sampling = config.sampling
@@ -132,7 +136,7 @@ def run_iteration(
     samples = run_eval(
         EvalConfig(
             judge=judge,
-            benchmark="rubric",
+            benchmark="pairwise" if pairwise else "rubric",
             data=items_file,
             out=folder / "samples",
             backend=sampling.backend or default_backend(),
@@ -152,11 +156,9 @@ def run_iteration(
     started = time.perf_counter()
     pairs_file = folder / "pairs.jsonl"
     if not pairs_file.exists():
-        judgments = [
-            j for j in read_judgments(folder / "samples" / "judgments.jsonl") if isinstance(j, RatingJudgment)
-        ]
+        judgments = read_judgments(folder / "samples" / "judgments.jsonl")
         pairs = curate(judgments, config.curation)
-        chats = {train.item.id: judge_chat(train) for train in items}
+        chats = {train.item.id: judge_chat(train, config.seed) for train in items}
         with atomic_write(pairs_file) as handle:
             for pair in pairs:
                 row = {

@@ -9,7 +9,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from selfrat_eval.training._common import Precision, judge_chat, judgment_text, save_servable, use_bf16
+from selfrat_eval.training._common import (
+    Precision,
+    gold_result,
+    judge_chat,
+    judgment_text,
+    save_servable,
+    use_bf16,
+)
 from selfrat_eval.training._data import TrainItem
 
 
@@ -32,14 +39,17 @@ class SFTSettings(BaseModel):
     seed: int = 0
 
 
-def sft_dataset(items: list[TrainItem], with_rationale: bool = True) -> Any:
+def sft_dataset(items: list[TrainItem], with_rationale: bool = True, seed: int = 0) -> Any:
     import datasets
 
     rows = [
         {
-            "prompt": judge_chat(item),
+            "prompt": judge_chat(item, seed),
             "completion": [
-                {"role": "assistant", "content": judgment_text(item.feedback, item.label, with_rationale)}
+                {
+                    "role": "assistant",
+                    "content": judgment_text(item.feedback, gold_result(item, seed), with_rationale),
+                }
             ],
         }
         for item in items
@@ -77,7 +87,7 @@ def train_sft(model: str, items: list[TrainItem], out: Path, settings: SFTSettin
     trainer = SFTTrainer(
         model=policy,
         args=args,
-        train_dataset=sft_dataset(items, settings.with_rationale),
+        train_dataset=sft_dataset(items, settings.with_rationale, settings.seed),
         processing_class=tokenizer,
         peft_config=_lora(settings) if settings.lora else None,
     )

@@ -15,11 +15,10 @@ CHOSEN_OF = {(item.prompt, frozenset((item.chosen, item.rejected))): item.chosen
 
 
 def run(tmp_path: Path, engine: ScriptedEngine, **options: object) -> dict[str, object]:
+    options = {"benchmark": "rewardbench", "data": sample_path("rewardbench"), **options}
     config = EvalConfig(
         judge="scripted",
-        benchmark="rewardbench",
         out=tmp_path,
-        data=sample_path("rewardbench"),
         n_resamples=100,
         **options,  # type: ignore[arg-type]
     )
@@ -73,3 +72,29 @@ def test_limit_judges_the_first_items_in_one_batched_call_per_chunk(tmp_path: Pa
     run(tmp_path, engine, limit=10, chunk_size=4)
     assert engine.calls == [8, 8, 4]  # two prompts per item (absolute), one call per chunk
     assert [j.key for j in read_judgments(tmp_path / "judgments.jsonl")] == [item.key for item in ITEMS[:10]]
+
+
+def test_pairwise_rubric_data_scores_accuracy_against_the_label(tmp_path: Path) -> None:
+    import json
+
+    rows = [
+        {
+            "id": str(n),
+            "group": "even" if n % 2 == 0 else "odd",
+            "instruction": item.prompt,
+            "response_a": item.chosen if n % 3 else item.rejected,
+            "response_b": item.rejected if n % 3 else item.chosen,
+            "label": "a" if n % 3 else "B",
+            "rubric": "Which is better?",
+        }
+        for n, item in enumerate(ITEMS[:12])
+    ]
+    data = tmp_path / "pairs.jsonl"
+    data.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    engine = ScriptedEngine(lambda chat: "[RESULT] A")
+    metrics = run(tmp_path / "run", engine, benchmark="pairwise", data=data)["metrics"]
+    judgments = read_judgments(tmp_path / "run" / "judgments.jsonl")
+    expected = sum(j.a_is_chosen for j in judgments) / 12  # always "A": right exactly when A is preferred
+    assert metrics["accuracy"]["value"] == pytest.approx(expected) and metrics["n_items"] == 12
+    assert set(metrics["groups"]) == {"even", "odd"}
+    assert all("Which is better?" in user_text(chat) for chat in engine.prompts)  # the file's rubric

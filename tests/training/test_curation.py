@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from selfrat_eval.evaluation import RatingJudgment
+from selfrat_eval.evaluation import PairJudgment, RatingJudgment
 from selfrat_eval.training import CurationSettings, curate, curation_stats
 
 
@@ -82,3 +82,37 @@ def test_stats() -> None:
     assert stats["pairs_per_item"] == {0: 1, 2: 1}
     assert stats["margin_histogram"] == {"3.0": 1, "unparseable": 1}
     assert stats["sample_parse_failure_rate"] == 1 / 6
+
+
+def pair_judgment(winners: list[str | None], meta: list[float | None] | None = None) -> PairJudgment:
+    texts = [f"judgment {i} -> {w}" for i, w in enumerate(winners)]
+    return PairJudgment(
+        benchmark="pairwise",
+        id="p",
+        group="g",
+        mode="pairwise",
+        a_is_chosen=True,
+        outputs={"pair": texts},
+        values={"pair": winners},
+        meta_scores={"pair": meta} if meta else {},
+    )
+
+
+def test_pairwise_ground_truth() -> None:
+    j = pair_judgment(["chosen", "tie", "rejected", None, "chosen"])
+    pairs = curate([j], CurationSettings(max_pairs_per_item=3))
+    # misses: unparseable (inf), rejected (1), tie (0.5); chosen 0 and 4 in turn
+    assert [(p.chosen, p.rejected, p.margin) for p in pairs] == [
+        ("judgment 0 -> chosen", "judgment 3 -> None", math.inf),
+        ("judgment 4 -> chosen", "judgment 2 -> rejected", 1.0),
+        ("judgment 0 -> chosen", "judgment 1 -> tie", 0.5),
+    ]
+    assert curate([pair_judgment(["rejected", "rejected"])]) == []  # never right: nothing to prefer
+
+
+def test_pairwise_majority_needs_no_label() -> None:
+    pairs = curate(
+        [pair_judgment(["rejected", "rejected", "chosen", None])], CurationSettings(strategy="majority")
+    )
+    assert {p.chosen for p in pairs} == {"judgment 0 -> rejected", "judgment 1 -> rejected"}
+    assert sorted(p.rejected for p in pairs) == ["judgment 2 -> chosen", "judgment 3 -> None"]

@@ -223,3 +223,57 @@ def test_merge_interpolates_every_weight(tiny_judge: Path, sft_judge: Path, tmp_
     first, second = weights(tiny_judge), weights(sft_judge)
     for name, tensor in merged.items():
         assert tensor.allclose(0.25 * first[name] + 0.75 * second[name], atol=1e-6)
+
+
+def write_pairwise_train_file(path: Path) -> Path:
+    """Pairwise training rows (our pairwise-file schema) from the vendored RewardBench pairs."""
+    rows = []
+    for n, line in enumerate(sample_path("rewardbench").read_text().splitlines()):
+        pair = json.loads(line)
+        first_is_chosen = n % 2 == 0
+        a, b = (pair["chosen"], pair["rejected"]) if first_is_chosen else (pair["rejected"], pair["chosen"])
+        rows.append(
+            {
+                "id": f"{pair['subset']}-{pair['id']}",
+                "instruction": pair["prompt"],
+                "response_a": a,
+                "response_b": b,
+                "label": "A" if first_is_chosen else "B",
+                "rubric": "Which response is more helpful and correct?",
+                "feedback": "One response answers the request better.",
+            }
+        )
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    return path
+
+
+def test_pairwise_judge_trains_through_the_loop(tiny_judge: Path, tmp_path: Path) -> None:
+    data = write_pairwise_train_file(tmp_path / "pairs.jsonl")
+    items = load_train_items(data)
+    assert all(item.pairwise for item in items) and len(items) == 46
+    sft = train_sft(str(tiny_judge), items[:16], tmp_path / "sft", SFTSettings(epochs=1, learning_rate=1e-4))
+    assert changed(tiny_judge, sft)
+    config = loop_config(
+        sft,
+        tmp_path / "run",
+        train_data=str(data),
+        iterations=1,
+        items_per_iteration=[16],
+        evaluation=None,
+        sampling={"n": 6, "max_new_tokens": 32, "backend": "hf"},
+    )
+    record = run_loop(LoopConfig.model_validate(config))["iterations"][0]
+    samples = json.loads((tmp_path / "run/iteration-1/samples/results.json").read_text())
+    assert samples["benchmark"] == "pairwise" and 0 <= samples["metrics"]["accuracy"]["value"] <= 1
+    pairs = [json.loads(line) for line in (tmp_path / "run/iteration-1/pairs.jsonl").read_text().splitlines()]
+    assert record["curation"]["pairs"] == len(pairs) > 0
+    judgments = {
+        json.loads(line)["id"]: json.loads(line)
+        for line in (tmp_path / "run/iteration-1/samples/judgments.jsonl").read_text().splitlines()
+    }
+    for pair in pairs:  # the chosen judgment preferred the labelled response, in the sampled prompt
+        sampled = judgments[pair["id"]]
+        index = sampled["outputs"]["pair"].index(pair["chosen"][0]["content"])
+        assert sampled["values"]["pair"][index] == "chosen"
+        assert pair["prompt"][1]["content"].count("###Response A:") == 1
+    assert changed(sft, tmp_path / "run/iteration-1/checkpoint")
