@@ -242,6 +242,27 @@ def train_sre_command(
             )
 
 
+@train_app.command("dpo")
+def train_dpo_command(
+    policy: Annotated[str, typer.Option(help="The judge to train.")],
+    reference: Annotated[str, typer.Option(help="The frozen reference judge.")],
+    pairs: Annotated[Path, typer.Option(help="pairs.jsonl from curation (prompt, chosen, rejected).")],
+    out: Annotated[Path, typer.Option(help="Folder for the trained judge (servable).")],
+    settings: Annotated[Path | None, typer.Option(help="DPO settings as JSON (see DPOSettings).")] = None,
+) -> None:
+    """One DPO stage on curated pairs (TRL DPOTrainer); runs under `accelerate launch` too."""
+    with _user_errors():
+        from selfrat_eval.training import DPOSettings, train_dpo
+
+        chosen = DPOSettings()
+        if settings is not None:
+            try:
+                chosen = DPOSettings.model_validate_json(settings.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as error:
+                raise InputError(f"bad DPO settings ({error})", source=str(settings)) from None
+        train_dpo(policy, reference, pairs, out, chosen)
+
+
 @train_app.command("merge")
 def train_merge_command(
     first: Annotated[str, typer.Argument(help="A judge (e.g. pointwise).")],

@@ -45,6 +45,26 @@ def judgment_text(feedback: str, result: str, with_rationale: bool = True) -> st
     return f"Feedback: {feedback.strip()} [RESULT] {result}" if with_rationale else f"[RESULT] {result}"
 
 
+def save_trained(trainer: Any, tokenizer: Any, out: Path) -> Path:
+    """Save a trainer's model as a servable checkpoint. Every rank calls this under
+    `accelerate launch`: `save_model` gathers DeepSpeed/FSDP shards and writes from the main
+    process, which then merges LoRA adapters and moves the checkpoint into place."""
+    partial = out.with_name(out.name + ".partial")
+    trainer.save_model(str(partial))
+    if trainer.accelerator.is_main_process:
+        if (partial / "adapter_config.json").exists():
+            from peft import AutoPeftModelForCausalLM
+
+            merged = AutoPeftModelForCausalLM.from_pretrained(str(partial)).merge_and_unload()
+            shutil.rmtree(partial)
+            merged.save_pretrained(partial)
+        tokenizer.save_pretrained(partial)
+        shutil.rmtree(out, ignore_errors=True)
+        partial.rename(out)
+    trainer.accelerator.wait_for_everyone()
+    return out
+
+
 def save_servable(model: Any, tokenizer: Any, out: Path) -> Path:
     """Save a checkpoint every engine loads directly: LoRA adapters merged, written atomically."""
     if hasattr(model, "merge_and_unload"):

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from selfrat_eval.training._common import Precision, save_servable, use_bf16
+from selfrat_eval.training._common import Precision, save_trained, use_bf16
 
 
 class DPOSettings(BaseModel):
@@ -32,6 +32,11 @@ class DPOSettings(BaseModel):
     nll_weight: float = Field(1.0, ge=0)
     max_length: int = Field(4096, ge=16)
     precompute_ref_log_probs: bool = Field(True, description="One reference pass before training.")
+    launch: list[str] | None = Field(
+        None,
+        description="Run the DPO stage as a subprocess under this launcher, e.g. "
+        "['accelerate', 'launch', '--config_file', 'configs/accelerate/deepspeed-zero3.yaml'].",
+    )
     lora: bool = False
     lora_r: int = Field(16, ge=1)
     lora_alpha: int = Field(32, ge=1)
@@ -93,7 +98,7 @@ def train_dpo(
         peft_config=_lora(settings) if settings.lora else None,
     )
     trainer.train()
-    return save_servable(trainer.model, tokenizer, out)
+    return save_trained(trainer, tokenizer, out)
 
 
 def _lora(settings: DPOSettings) -> Any:

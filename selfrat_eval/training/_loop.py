@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import random
+import subprocess
 import time
 from pathlib import Path
 from typing import Any, Literal
@@ -185,7 +186,10 @@ def run_iteration(
             raise InputError(
                 "curation kept no pairs: nothing to train on (see curation.json)", source=str(folder)
             )
-        train_dpo(judge, reference, pairs_file, checkpoint, config.dpo)
+        if config.dpo.launch:
+            _launch_dpo(config.dpo, judge, reference, pairs_file, checkpoint)
+        else:
+            train_dpo(judge, reference, pairs_file, checkpoint, config.dpo)
     _timed(timings, "dpo", started)
 
     record: dict[str, Any] = {
@@ -219,3 +223,31 @@ def run_iteration(
     record["timings_s"] = timings
     write_json(folder / "iteration.json", record)
     return record
+
+
+def _launch_dpo(
+    settings: DPOSettings, judge: str, reference: str, pairs_file: Path, checkpoint: Path
+) -> None:
+    """The DPO stage in a launcher (multi-GPU with `accelerate launch`): `selfrat train dpo`."""
+    settings_file = pairs_file.with_name("dpo_settings.json")
+    write_json(settings_file, json.loads(settings.model_dump_json(exclude={"launch"})))
+    command = [
+        *(settings.launch or []),
+        "-m",
+        "selfrat_eval.cli",
+        "train",
+        "dpo",
+        "--policy",
+        judge,
+        "--reference",
+        reference,
+        "--pairs",
+        str(pairs_file),
+        "--out",
+        str(checkpoint),
+        "--settings",
+        str(settings_file),
+    ]
+    done = subprocess.run(command, check=False)
+    if done.returncode != 0 or not checkpoint.exists():
+        raise InputError(f"the launched DPO stage failed (exit {done.returncode}): {' '.join(command)}")

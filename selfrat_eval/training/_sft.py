@@ -14,7 +14,7 @@ from selfrat_eval.training._common import (
     gold_result,
     judge_chat,
     judgment_text,
-    save_servable,
+    save_trained,
     use_bf16,
 )
 from selfrat_eval.training._data import TrainItem
@@ -92,7 +92,7 @@ def train_sft(model: str, items: list[TrainItem], out: Path, settings: SFTSettin
         peft_config=_lora(settings) if settings.lora else None,
     )
     trainer.train()
-    return save_servable(trainer.model, tokenizer, out)
+    return save_trained(trainer, tokenizer, out)
 
 
 def _cuda() -> bool:

@@ -277,3 +277,22 @@ def test_pairwise_judge_trains_through_the_loop(tiny_judge: Path, tmp_path: Path
         assert sampled["values"]["pair"][index] == "chosen"
         assert pair["prompt"][1]["content"].count("###Response A:") == 1
     assert changed(sft, tmp_path / "run/iteration-1/checkpoint")
+
+
+def test_dpo_stage_under_accelerate_launch(sft_judge: Path, tmp_path: Path) -> None:
+    """The launched code path (what multi-GPU runs use), here with one CPU process."""
+    launcher = str(Path(sys.executable).parent / "accelerate")
+    accelerate_config = (
+        Path(__file__).resolve().parents[2] / "configs" / "accelerate" / "cpu-one-process.yaml"
+    )
+    dpo = {
+        "learning_rate": 1e-4,
+        "epochs": 1,
+        "batch_size": 4,
+        "launch": [launcher, "launch", "--config_file", str(accelerate_config)],
+    }
+    config = loop_config(sft_judge, tmp_path, iterations=1, evaluation=None, dpo=dpo)
+    record = run_loop(LoopConfig.model_validate(config))["iterations"][0]
+    checkpoint = Path(record["checkpoint"])
+    assert changed(sft_judge, checkpoint) and (checkpoint / "tokenizer_config.json").exists()
+    assert json.loads((tmp_path / "iteration-1" / "dpo_settings.json").read_text())["learning_rate"] == 1e-4
