@@ -278,6 +278,27 @@ def train_merge_command(
         err.print(f"wrote the merged judge to {out}")
 
 
+@app.command("compare")
+def compare_command(
+    runs: Annotated[
+        list[Path], typer.Argument(help="Two or more `selfrat eval` run folders; the first is the baseline.")
+    ],
+    out: Annotated[
+        Path, typer.Option(help="Folder for compare.md, compare.html, compare.png, compare.json.")
+    ],
+    n_resamples: Annotated[int, typer.Option(help="Bootstrap resamples and permutations.")] = 1000,
+    seed: Annotated[int, typer.Option()] = 0,
+) -> None:
+    """Runs side by side: headline metrics with CIs, paired differences and p-values on shared items."""
+    with _user_errors():
+        from selfrat_eval.evaluation import compare_runs, write_report
+
+        report = compare_runs(runs, n_resamples=n_resamples, seed=seed)
+        for path in write_report(report, out):
+            err.print(f"wrote {path}")
+        typer.echo((out / "compare.md").read_text(encoding="utf-8"))
+
+
 @app.command("toy-judge")
 def toy_judge_command(
     out: Annotated[Path, typer.Argument(help="Folder to write the model and tokenizer to.")],

@@ -7,6 +7,7 @@ from selfrat_eval.evaluation._benchmarks import (
     ScoringOptions,
     make_task,
 )
+from selfrat_eval.evaluation._compare import compare_runs, write_report
 from selfrat_eval.evaluation._judgments import (
     BENCHMARKS,
     Benchmark,
@@ -34,9 +35,11 @@ __all__ = [
     "RatingTask",
     "RewardBenchTask",
     "ScoringOptions",
+    "compare_runs",
     "make_task",
     "print_results",
     "read_judgments",
     "rescore",
     "run_eval",
+    "write_report",
 ]

@@ -1,0 +1,249 @@
+"""`selfrat compare`: runs of `selfrat eval` side by side, with paired differences on shared items.
+
+Headline per run: the official RewardBench score, pairwise accuracy, or Pearson r with the first
+label (BiGGen: human_score; rubric: label). Against the first run (the baseline), each other run gets
+the paired difference on the items both judged: a bootstrap 95% CI (items resampled together) and a
+two-sided p-value from a paired permutation test (each item's two results swapped at random).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+from selfrat_eval._errors import InputError
+from selfrat_eval.data._io import atomic_write
+from selfrat_eval.evaluation._judgments import Judgment, PairJudgment, RatingJudgment, read_judgments
+from selfrat_eval.metrics import CREDIT, bootstrap_estimates, score_rewardbench
+
+#: Statistic over item-aligned arrays (values, and for RewardBench the subsets as codes).
+Statistic = Callable[..., float]
+
+
+@dataclass(frozen=True)
+class Run:
+    name: str
+    benchmark: str
+    judgments: dict[str, Judgment]
+
+
+def load_run(folder: Path) -> Run:
+    path = Path(folder) / "judgments.jsonl"
+    if not path.exists():
+        raise InputError("no judgments.jsonl (is this a `selfrat eval` run folder?)", source=str(folder))
+    judgments = read_judgments(path)
+    return Run(Path(folder).name, judgments[0].benchmark, {j.key: j for j in judgments})
+
+
+def _headline(
+    benchmark: str, subsets: list[str]
+) -> tuple[str, Callable[[Judgment], tuple[float, ...] | None], Statistic]:
+    """Metric name, per-item extraction (the judge's value first), and the statistic over the
+    extracted columns (RewardBench adds the items' subsets, coded by their index in `subsets`)."""
+    if benchmark in ("rewardbench", "pairwise"):
+
+        def credit(j: Judgment) -> tuple[float, ...] | None:
+            assert isinstance(j, PairJudgment)
+            return (CREDIT["official"][j.outcome()],)
+
+        if benchmark == "pairwise":
+            return "accuracy", credit, lambda values: float(np.mean(values))
+
+        def rewardbench_score(values: np.ndarray, codes: np.ndarray) -> float:
+            outcomes = ["win" if v == 1 else "loss" if v == 0 else "tie" for v in values]
+            result = score_rewardbench([subsets[int(c)] for c in codes], outcomes, n_resamples=0)  # type: ignore[arg-type]
+            return float("nan") if result.overall.value is None else result.overall.value
+
+        return "RewardBench score", credit, rewardbench_score
+    label = "human_score" if benchmark == "biggen" else "label"
+
+    def scored(j: Judgment) -> tuple[float, ...] | None:
+        assert isinstance(j, RatingJudgment)
+        value = getattr(j, label)
+        return None if j.score is None or value is None else (float(j.score), float(value))
+
+    return f"Pearson r vs {label}", scored, _pearson_statistic
+
+
+def _pearson_statistic(scores: np.ndarray, labels: np.ndarray) -> float:
+    if np.std(scores) == 0 or np.std(labels) == 0:
+        return float("nan")
+    return float(stats.pearsonr(scores, labels).statistic)
+
+
+def compare_runs(folders: list[Path], *, n_resamples: int = 1000, seed: int = 0) -> dict[str, Any]:
+    runs = [load_run(folder) for folder in folders]
+    if len(runs) < 2:
+        raise InputError("compare needs at least two run folders")
+    benchmarks = {run.benchmark for run in runs}
+    if len(benchmarks) > 1:
+        raise InputError(f"the runs judged different benchmarks: {sorted(benchmarks)}")
+    benchmark = runs[0].benchmark
+    subsets = sorted({j.group for run in runs for j in run.judgments.values()})
+    metric, extract, statistic = _headline(benchmark, subsets)
+
+    def arrays(run: Run, keys: list[str]) -> list[np.ndarray]:
+        """Item-aligned columns for `keys` (all of which have a value in `run`)."""
+        rows = [extract(run.judgments[key]) or () for key in keys]
+        columns = [np.array([row[i] for row in rows], dtype=float) for i in range(len(rows[0]))]
+        if benchmark == "rewardbench":
+            columns.append(np.array([subsets.index(run.judgments[key].group) for key in keys], dtype=float))
+        return columns
+
+    per_run = []
+    for run in runs:
+        keys = [k for k, j in run.judgments.items() if extract(j) is not None]
+        data = arrays(run, keys)
+        [estimate] = bootstrap_estimates(
+            data, lambda *a: np.asarray(statistic(*a)), n_resamples=n_resamples, seed=seed
+        )
+        per_run.append({"run": run.name, "metric": metric, **estimate.to_dict()})
+
+    baseline = runs[0]
+    differences = []
+    for run in runs[1:]:
+        shared = [
+            k
+            for k in baseline.judgments
+            if k in run.judgments
+            and extract(baseline.judgments[k]) is not None
+            and extract(run.judgments[k]) is not None
+        ]
+        if len(shared) < 2:
+            differences.append(
+                {
+                    "run": run.name,
+                    "baseline": baseline.name,
+                    "n_shared": len(shared),
+                    "difference": None,
+                    "ci_low": None,
+                    "ci_high": None,
+                    "p_value": None,
+                }
+            )
+            continue
+        a, b = arrays(run, shared), arrays(baseline, shared)
+        width = len(a)
+
+        def diff(*columns: np.ndarray, width: int = width) -> np.ndarray:
+            return np.asarray(statistic(*columns[:width]) - statistic(*columns[width:]))
+
+        [estimate] = bootstrap_estimates([*a, *b], diff, n_resamples=n_resamples, seed=seed)
+        p_value = _permutation_p(a, b, statistic, n_resamples, seed)
+        differences.append(
+            {
+                "run": run.name,
+                "baseline": baseline.name,
+                "n_shared": len(shared),
+                "difference": estimate.value,
+                "ci_low": estimate.ci_low,
+                "ci_high": estimate.ci_high,
+                "p_value": p_value,
+            }
+        )
+    return {"benchmark": benchmark, "metric": metric, "runs": per_run, "differences": differences}
+
+
+def _permutation_p(
+    a: list[np.ndarray], b: list[np.ndarray], statistic: Statistic, n: int, seed: int
+) -> float | None:
+    """Paired permutation test: swap the two judges' values item by item (the first column; labels
+    and subsets are the same for both runs on shared items)."""
+    if n == 0:
+        return None
+    rng = np.random.default_rng(seed)
+    observed = statistic(*a) - statistic(*b)
+    if np.isnan(observed):
+        return None
+    extreme = 0
+    for _ in range(n):
+        swap = rng.random(len(a[0])) < 0.5
+        x = [np.where(swap, b[0], a[0]), *a[1:]]
+        y = [np.where(swap, a[0], b[0]), *b[1:]]
+        extreme += bool(abs(statistic(*x) - statistic(*y)) >= abs(observed) - 1e-12)
+    return (extreme + 1) / (n + 1)
+
+
+def _fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
+def write_report(report: dict[str, Any], out: Path) -> list[Path]:
+    """compare.json, compare.md, compare.html and compare.png (headline with 95% CIs) in `out`."""
+    out.mkdir(parents=True, exist_ok=True)
+    rows = [["run", report["metric"], "95% CI", "n"]]
+    rows += [
+        [r["run"], _fmt(r["value"]), f"[{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]", str(r["n"])]
+        for r in report["runs"]
+    ]
+    diff_rows = [["run", "baseline", "difference", "95% CI", "p (permutation)", "shared items"]]
+    diff_rows += [
+        [
+            d["run"],
+            d["baseline"],
+            _fmt(d["difference"]),
+            f"[{_fmt(d['ci_low'])}, {_fmt(d['ci_high'])}]",
+            _fmt(d["p_value"]),
+            str(d["n_shared"]),
+        ]
+        for d in report["differences"]
+    ]
+
+    def markdown(table: list[list[str]]) -> str:
+        lines = ["| " + " | ".join(table[0]) + " |", "|" + "---|" * len(table[0])]
+        return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in table[1:]])
+
+    def html_table(table: list[list[str]]) -> str:
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in table[0])
+        body = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in table[1:]
+        )
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+    title = f"{report['benchmark']}: {report['metric']}"
+    baseline = report["runs"][0]["run"]
+    md = (
+        f"# {title}\n\n{markdown(rows)}\n\n## Paired differences against {baseline}\n\n"
+        f"{markdown(diff_rows)}\n\n![headline](compare.png)\n"
+    )
+    page = (
+        f"<!doctype html><meta charset='utf-8'><title>{html.escape(title)}</title>"
+        f"<h1>{html.escape(title)}</h1>{html_table(rows)}<h2>Paired differences</h2>{html_table(diff_rows)}"
+        "<img src='compare.png' alt='headline with 95% CIs'>"
+    )
+    paths = [out / "compare.json", out / "compare.md", out / "compare.html", out / "compare.png"]
+    with atomic_write(paths[0]) as handle:
+        json.dump(report, handle, indent=2)
+    with atomic_write(paths[1]) as handle:
+        handle.write(md)
+    with atomic_write(paths[2]) as handle:
+        handle.write(page)
+    _plot(report, paths[3])
+    return paths
+
+
+def _plot(report: dict[str, Any], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    runs = report["runs"]
+    values = [r["value"] if r["value"] is not None else np.nan for r in runs]
+    low = [v - r["ci_low"] if r["ci_low"] is not None else 0 for v, r in zip(values, runs, strict=True)]
+    high = [r["ci_high"] - v if r["ci_high"] is not None else 0 for v, r in zip(values, runs, strict=True)]
+    figure, axis = plt.subplots(figsize=(max(4, 1.4 * len(runs)), 3.2))
+    axis.bar([r["run"] for r in runs], values, yerr=[low, high], capsize=6, color="#4c72b0")
+    axis.set_ylabel(report["metric"])
+    axis.set_title(f"{report['benchmark']} (95% bootstrap CIs)")
+    figure.tight_layout()
+    with atomic_write(path, "wb") as handle:
+        figure.savefig(handle, format="png", dpi=120)
+    plt.close(figure)
