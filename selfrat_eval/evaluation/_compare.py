@@ -236,11 +236,16 @@ def _plot(report: dict[str, Any], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     runs = report["runs"]
-    values = [r["value"] if r["value"] is not None else np.nan for r in runs]
+    values = [r["value"] if r["value"] is not None else 0.0 for r in runs]  # undefined: an empty bar
     low = [v - r["ci_low"] if r["ci_low"] is not None else 0 for v, r in zip(values, runs, strict=True)]
     high = [r["ci_high"] - v if r["ci_high"] is not None else 0 for v, r in zip(values, runs, strict=True)]
     figure, axis = plt.subplots(figsize=(max(4, 1.4 * len(runs)), 3.2))
-    axis.bar([r["run"] for r in runs], values, yerr=[low, high], capsize=6, color="#4c72b0")
+    positions = list(range(len(runs)))
+    axis.bar(positions, values, yerr=[low, high], capsize=6, color="#4c72b0")
+    axis.set_xticks(positions, [r["run"] for r in runs])
+    for position, run in zip(positions, runs, strict=True):
+        if run["value"] is None:
+            axis.annotate("n/a", (position, 0), ha="center", va="bottom")
     axis.set_ylabel(report["metric"])
     axis.set_title(f"{report['benchmark']} (95% bootstrap CIs)")
     figure.tight_layout()
