@@ -66,6 +66,20 @@ def parse_relative(output: str, quoted: Sequence[str] = ()) -> ParsedJudgment:
     return _parse(output, quoted, _choice_value, verdicts=_BRACKET_VERDICT)
 
 
+def score_value(parsed: ParsedJudgment) -> float | None:
+    """An absolute judgment's score as a number, None if unparseable."""
+    return float(parsed.value) if parsed.ok and isinstance(parsed.value, int) else None
+
+
+def pair_winner(parsed: ParsedJudgment, a_is_chosen: bool) -> str | None:
+    """A relative judgment as the pair's winner: "chosen", "rejected", "tie", None if unparseable."""
+    if not parsed.ok:
+        return None
+    if parsed.value == "tie":
+        return "tie"
+    return "chosen" if (parsed.value == "A") == a_is_chosen else "rejected"
+
+
 def _score_value(text: str) -> int | None:
     match = _NUMBER.match(text)
     if match is None:

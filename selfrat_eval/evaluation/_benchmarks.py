@@ -29,10 +29,10 @@ from selfrat_eval.metrics import (
     Agreement,
     TiePolicy,
     agreement,
-    bootstrap_estimates,
+    mean_estimate,
     score_rewardbench,
 )
-from selfrat_eval.parsing import ParsedJudgment, parse_absolute, parse_relative
+from selfrat_eval.parsing import ParsedJudgment, pair_winner, parse_absolute, parse_relative
 from selfrat_eval.prompts import (
     REWARDBENCH_RUBRIC_ABSOLUTE,
     REWARDBENCH_RUBRIC_RELATIVE,
@@ -86,13 +86,6 @@ def _by_slot(per_slot: dict[str, dict[str, list[Any]]]) -> dict[str, dict[str, l
     return {field: {slot: samples[field] for slot, samples in per_slot.items()} for field in fields}
 
 
-def _winner(letter: object, chosen_letter: str) -> str | None:
-    """A parsed letter as the pair's winner ("tie" and None pass through)."""
-    if letter is None or letter == "tie":
-        return letter  # type: ignore[return-value]
-    return "chosen" if letter == chosen_letter else "rejected"
-
-
 @dataclass(frozen=True)
 class RewardBenchTask:
     """RewardBench pairs, rated one response at a time (absolute) or compared (pairwise, A/B seeded)."""
@@ -141,8 +134,8 @@ class RewardBenchTask:
         for slot, completions in outputs.items():
             parsed = [parse_relative(c.text, quoted=[item.chosen, item.rejected]) for c in completions]
             samples = _samples(completions, parsed)
-            chosen_letter = "A" if a_is_chosen == (slot == "pair") else "B"
-            samples["values"] = [_winner(letter, chosen_letter) for letter in samples["values"]]
+            slot_a_is_chosen = a_is_chosen == (slot == "pair")  # the swapped order shows B first
+            samples["values"] = [pair_winner(p, slot_a_is_chosen) for p in parsed]
             per_slot[slot] = samples
         fields: dict[str, Any] = {
             "id": item.id,
@@ -169,10 +162,6 @@ class RewardBenchTask:
         return metrics
 
 
-def _mean(values: np.ndarray, axis: int = -1) -> np.ndarray:
-    return np.asarray(np.mean(values, axis=axis))
-
-
 @dataclass(frozen=True)
 class PairwiseTask(RewardBenchTask):
     """Your own pairwise rubric data (`--data FILE`): which of two responses is better, judged A/B
@@ -193,10 +182,7 @@ class PairwiseTask(RewardBenchTask):
 
         def accuracy(selected: list[int]) -> dict[str, Any]:
             values = np.array([credit[outcomes[i]] for i in selected], dtype=float)
-            [estimate] = bootstrap_estimates(
-                [values], _mean, n_resamples=options.n_resamples, seed=options.seed, vectorized=True
-            )
-            return estimate.to_dict()
+            return mean_estimate(values, n_resamples=options.n_resamples, seed=options.seed).to_dict()
 
         groups = sorted({j.group for j in pairs})
         metrics: dict[str, Any] = {
@@ -225,8 +211,6 @@ class RatingTask:
         if self.name == "biggen":
             return load_biggen_human_eval(data, revision=revision)
         if data is None:
-            from selfrat_eval._errors import InputError
-
             raise InputError("the rubric benchmark needs --data FILE (your own JSONL/CSV rubric file)")
         return load_rubric_file(data)
 

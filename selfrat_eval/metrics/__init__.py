@@ -1,6 +1,12 @@
 """Pure numerics over judgments: official RewardBench scoring, correlations, bootstrap CIs."""
 
-from selfrat_eval.metrics._bootstrap import CONFIDENCE, DEFAULT_RESAMPLES, Estimate, bootstrap_estimates
+from selfrat_eval.metrics._bootstrap import (
+    CONFIDENCE,
+    DEFAULT_RESAMPLES,
+    Estimate,
+    bootstrap_estimates,
+    mean_estimate,
+)
 from selfrat_eval.metrics._correlation import CORRELATIONS, Agreement, agreement
 from selfrat_eval.metrics._rewardbench import (
     CREDIT,
@@ -35,6 +41,7 @@ __all__ = [
     "absolute_outcome",
     "agreement",
     "bootstrap_estimates",
+    "mean_estimate",
     "overall_score",
     "pairwise_outcome",
     "score_rewardbench",

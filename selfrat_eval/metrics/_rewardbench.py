@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from selfrat_eval.metrics._bootstrap import DEFAULT_RESAMPLES, Estimate, bootstrap_estimates
+from selfrat_eval.metrics._bootstrap import DEFAULT_RESAMPLES, Estimate, bootstrap_estimates, mean_estimate
 
 SUBSET_MAPPING: dict[str, tuple[str, ...]] = {
     "Chat": ("alpacaeval-easy", "alpacaeval-length", "alpacaeval-hard", "mt-bench-easy", "mt-bench-med"),
@@ -123,10 +123,6 @@ class RewardBenchResult:
         }
 
 
-def _mean(values: np.ndarray, axis: int = -1) -> np.ndarray:
-    return np.asarray(np.mean(values, axis=axis))
-
-
 def score_rewardbench(
     subsets: Sequence[str],
     outcomes: Sequence[Outcome],
@@ -149,13 +145,7 @@ def score_rewardbench(
 
     per_subset = {}
     for name, values in by_subset.items():
-        [per_subset[name]] = bootstrap_estimates(
-            [values],
-            _mean,
-            n_resamples=n_resamples,
-            seed=seed,
-            vectorized=True,
-        )
+        per_subset[name] = mean_estimate(values, n_resamples=n_resamples, seed=seed)
 
     official = [name for name in names if name in EXAMPLE_COUNTS]
     sections_present = [s for s in SECTIONS if any(name in SUBSET_MAPPING[s] for name in official)]

@@ -8,6 +8,7 @@ from typing import Any
 
 from selfrat_eval.data import load_biggen_human_eval, load_rewardbench
 from selfrat_eval.evaluation import RewardBenchTask
+from selfrat_eval.parsing import pair_winner, parse_absolute, parse_relative, score_value
 from selfrat_eval.prompts import AbsoluteRequest, Chat, absolute_prompt
 
 
@@ -53,3 +54,13 @@ def rewardbench_rows(data: str | Path | None = None, seed: int = 0) -> list[dict
             }
         )
     return rows
+
+
+def doc_score(doc: dict[str, Any], text: str) -> float | None:
+    """A BiGGen document's judgment text as its 1-5 score (None if unparseable)."""
+    return score_value(parse_absolute(text, quoted=[doc["response"]]))
+
+
+def doc_winner(doc: dict[str, Any], text: str) -> str | None:
+    """A RewardBench document's judgment text as the pair's winner (None if unparseable)."""
+    return pair_winner(parse_relative(text, quoted=[doc["chosen"], doc["rejected"]]), doc["a_is_chosen"])

@@ -23,6 +23,29 @@ def use_bf16(precision: Precision) -> bool:
     return precision == "bf16"
 
 
+def on_cpu() -> bool:
+    import torch
+
+    return not torch.cuda.is_available()
+
+
+def load_tokenizer(model: str) -> Any:
+    """The model's tokenizer, with EOS as padding where it has no pad token (both trainers pad)."""
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(model)
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    return tokenizer
+
+
+def lora_config(r: int, alpha: int) -> Any:
+    """LoRA adapters on every linear layer (merged into the saved checkpoint)."""
+    from peft import LoraConfig
+
+    return LoraConfig(r=r, lora_alpha=alpha, target_modules="all-linear", task_type="CAUSAL_LM")
+
+
 def judge_chat(train: TrainItem, seed: int = 0) -> Chat:
     """The prompt `selfrat eval` sends for this item (pairwise: A/B order seeded as it seeds it)."""
     item = train.item

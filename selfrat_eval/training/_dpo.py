@@ -14,7 +14,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from selfrat_eval.training._common import Precision, save_trained, use_bf16
+from selfrat_eval.training._common import (
+    Precision,
+    load_tokenizer,
+    lora_config,
+    on_cpu,
+    save_trained,
+    use_bf16,
+)
 
 
 class DPOSettings(BaseModel):
@@ -58,14 +65,11 @@ def train_dpo(
     policy: str, reference: str, pairs_file: Path, out: Path, settings: DPOSettings | None = None
 ) -> Path:
     """Train `policy` on the pairs against a frozen `reference`; the merged checkpoint goes to `out`."""
-    import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers import AutoModelForCausalLM
     from trl import DPOConfig, DPOTrainer  # type: ignore[attr-defined]
 
     settings = settings or DPOSettings()
-    tokenizer = AutoTokenizer.from_pretrained(policy)
-    if tokenizer.pad_token is None:
-        tokenizer.pad_token = tokenizer.eos_token
+    tokenizer = load_tokenizer(policy)
     model = AutoModelForCausalLM.from_pretrained(policy)
     # TRL refuses `ref_model is model`; a separately loaded copy is frozen by the trainer.
     ref_model = None if settings.lora else AutoModelForCausalLM.from_pretrained(reference)
@@ -87,7 +91,7 @@ def train_dpo(
         report_to=[],
         logging_steps=10,
         seed=settings.seed,
-        use_cpu=not torch.cuda.is_available(),
+        use_cpu=on_cpu(),
     )
     trainer = DPOTrainer(
         model=model,
@@ -95,15 +99,7 @@ def train_dpo(
         args=args,
         train_dataset=dpo_dataset(pairs_file),
         processing_class=tokenizer,
-        peft_config=_lora(settings) if settings.lora else None,
+        peft_config=lora_config(settings.lora_r, settings.lora_alpha) if settings.lora else None,
     )
     trainer.train()
     return save_trained(trainer, tokenizer, out)
-
-
-def _lora(settings: DPOSettings) -> Any:
-    from peft import LoraConfig
-
-    return LoraConfig(
-        r=settings.lora_r, lora_alpha=settings.lora_alpha, target_modules="all-linear", task_type="CAUSAL_LM"
-    )

@@ -14,6 +14,9 @@ from selfrat_eval.training._common import (
     gold_result,
     judge_chat,
     judgment_text,
+    load_tokenizer,
+    lora_config,
+    on_cpu,
     save_trained,
     use_bf16,
 )
@@ -59,13 +62,11 @@ def sft_dataset(items: list[TrainItem], with_rationale: bool = True, seed: int =
 
 def train_sft(model: str, items: list[TrainItem], out: Path, settings: SFTSettings | None = None) -> Path:
     """Fine-tune `model` on `items`; the merged checkpoint goes to `out` (returned)."""
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers import AutoModelForCausalLM
     from trl import SFTConfig, SFTTrainer  # type: ignore[attr-defined]
 
     settings = settings or SFTSettings()
-    tokenizer = AutoTokenizer.from_pretrained(model)
-    if tokenizer.pad_token is None:
-        tokenizer.pad_token = tokenizer.eos_token
+    tokenizer = load_tokenizer(model)
     policy = AutoModelForCausalLM.from_pretrained(model)
     bf16 = use_bf16(settings.precision)
     args = SFTConfig(
@@ -82,28 +83,14 @@ def train_sft(model: str, items: list[TrainItem], out: Path, settings: SFTSettin
         report_to=[],
         logging_steps=10,
         seed=settings.seed,
-        use_cpu=not _cuda(),
+        use_cpu=on_cpu(),
     )
     trainer = SFTTrainer(
         model=policy,
         args=args,
         train_dataset=sft_dataset(items, settings.with_rationale, settings.seed),
         processing_class=tokenizer,
-        peft_config=_lora(settings) if settings.lora else None,
+        peft_config=lora_config(settings.lora_r, settings.lora_alpha) if settings.lora else None,
     )
     trainer.train()
     return save_trained(trainer, tokenizer, out)
-
-
-def _cuda() -> bool:
-    import torch
-
-    return bool(torch.cuda.is_available())
-
-
-def _lora(settings: SFTSettings) -> Any:
-    from peft import LoraConfig
-
-    return LoraConfig(
-        r=settings.lora_r, lora_alpha=settings.lora_alpha, target_modules="all-linear", task_type="CAUSAL_LM"
-    )

@@ -9,7 +9,7 @@ from inspect_ai.solver import TaskState
 
 from selfrat_eval.judges import Strategy, combine
 from selfrat_eval.metrics import CREDIT, pairwise_outcome
-from selfrat_eval.parsing import parse_absolute, parse_relative
+from selfrat_eval.tasks._docs import doc_score, doc_winner
 from selfrat_eval.tasks.inspect._metrics import (
     kendall_gpt4,
     kendall_human,
@@ -53,10 +53,7 @@ def biggen_scorer(strategy: str = "single") -> Scorer:
     async def score(state: TaskState, target: Target) -> Score:
         meta = state.metadata
         texts = _texts(state)
-        values: list[Any] = []
-        for text in texts:
-            parsed = parse_absolute(text, quoted=[meta["response"]])
-            values.append(float(parsed.value) if parsed.ok and parsed.value is not None else None)
+        values: list[Any] = [doc_score(meta, text) for text in texts]
         value, _ = combine(values, _strategy(strategy, len(texts)))
         return Score(
             # inspect leaves NaN-valued scores out of every metric, so an unparseable judgment is
@@ -82,15 +79,7 @@ def rewardbench_scorer(strategy: str = "single") -> Scorer:
     async def score(state: TaskState, target: Target) -> Score:
         meta = state.metadata
         texts = _texts(state)
-        winners: list[Any] = []
-        for text in texts:
-            parsed = parse_relative(text, quoted=[meta["chosen"], meta["rejected"]])
-            if not parsed.ok:
-                winners.append(None)
-            elif parsed.value == "tie":
-                winners.append("tie")
-            else:
-                winners.append("chosen" if (parsed.value == "A") == meta["a_is_chosen"] else "rejected")
+        winners: list[Any] = [doc_winner(meta, text) for text in texts]
         winner, _ = combine(winners, _strategy(strategy, len(texts)))
         outcome = pairwise_outcome(winner if isinstance(winner, str) else None)
         return Score(

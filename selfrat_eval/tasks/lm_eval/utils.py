@@ -11,8 +11,7 @@ from typing import Any
 
 from selfrat_eval.judges import Strategy, combine
 from selfrat_eval.metrics import CREDIT, agreement, pairwise_outcome, score_rewardbench
-from selfrat_eval.parsing import parse_absolute, parse_relative
-from selfrat_eval.tasks._docs import biggen_rows, rewardbench_rows
+from selfrat_eval.tasks._docs import biggen_rows, doc_score, doc_winner, rewardbench_rows
 
 
 def biggen_dataset(data: str | None = None, reference: bool = True, **_: Any) -> Any:
@@ -36,20 +35,8 @@ def doc_to_text(doc: dict[str, Any]) -> str:
 # -- results ------------------------------------------------------------------------------------
 
 
-def _score(doc: dict[str, Any], text: str) -> float | None:
-    parsed = parse_absolute(text, quoted=[doc["response"]])
-    return float(parsed.value) if parsed.ok and parsed.value is not None else None
-
-
-def _winner(doc: dict[str, Any], text: str) -> str | None:
-    parsed = parse_relative(text, quoted=[doc["chosen"], doc["rejected"]])
-    if not parsed.ok or parsed.value == "tie":
-        return "tie" if parsed.ok else None
-    return "chosen" if (parsed.value == "A") == doc["a_is_chosen"] else "rejected"
-
-
 def process_biggen(doc: dict[str, Any], results: list[str]) -> dict[str, Any]:
-    score = _score(doc, results[0])
+    score = doc_score(doc, results[0])
     per_label = {
         f"{name}_{label}": (score, doc[label])
         for name in ("pearson", "spearman", "kendall")
@@ -59,7 +46,7 @@ def process_biggen(doc: dict[str, Any], results: list[str]) -> dict[str, Any]:
 
 
 def process_rewardbench(doc: dict[str, Any], results: list[str]) -> dict[str, Any]:
-    outcome = pairwise_outcome(_winner(doc, results[0]))
+    outcome = pairwise_outcome(doc_winner(doc, results[0]))
     return {
         "accuracy": CREDIT["official"][outcome],
         "rewardbench_score": (doc["group"], outcome),
@@ -119,7 +106,7 @@ def best_of_n(resps: list[list[str]], docs: list[dict[str, Any]]) -> list[str]:
 
 def _reduce(doc: dict[str, Any], samples: list[str], strategy: Strategy) -> str:
     pairwise = "a_is_chosen" in doc
-    values: list[Any] = [_winner(doc, s) if pairwise else _score(doc, s) for s in samples]
+    values: list[Any] = [doc_winner(doc, s) if pairwise else doc_score(doc, s) for s in samples]
     value, index = combine(values, strategy)
     if index is not None:
         return samples[index]
