@@ -299,6 +299,25 @@ def compare_command(
         typer.echo((out / "compare.md").read_text(encoding="utf-8"))
 
 
+@app.command("demo")
+def demo_command(
+    out: Annotated[Path, typer.Option(help="Folder for the runs and the report (report.md, .html, PNGs).")],
+    seeds: Annotated[int, typer.Option(help="Seeds 0..N-1 (each trains its own judge).")] = 3,
+    config: Annotated[
+        Path | None, typer.Option(help="YAML/JSON with any DemoConfig field (sizes, N, SFT/DPO settings).")
+    ] = None,
+    report_only: Annotated[bool, typer.Option(help="Rewrite the report from finished runs.")] = False,
+) -> None:
+    """Self-Rationalization vs SFT, self-consistency and best-of-N on a toy task, on a CPU in minutes:
+    builds the arithmetic benchmark and a judge from scratch, trains, evaluates and reports."""
+    with _user_errors():
+        from selfrat_eval.demo import DemoConfig, run_demo, write_demo_report
+
+        demo = DemoConfig.from_options(out, seeds=seeds, config=config)
+        report = write_demo_report(demo) if report_only else run_demo(demo)
+        typer.echo(report.read_text(encoding="utf-8"))
+
+
 @app.command("toy-judge")
 def toy_judge_command(
     out: Annotated[Path, typer.Argument(help="Folder to write the model and tokenizer to.")],

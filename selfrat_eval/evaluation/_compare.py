@@ -136,7 +136,7 @@ def compare_runs(folders: list[Path], *, n_resamples: int = 1000, seed: int = 0)
             return np.asarray(statistic(*columns[:width]) - statistic(*columns[width:]))
 
         [estimate] = bootstrap_estimates([*a, *b], diff, n_resamples=n_resamples, seed=seed)
-        p_value = _permutation_p(a, b, statistic, n_resamples, seed)
+        p_value = permutation_p_value(a, b, statistic, n_resamples, seed)
         differences.append(
             {
                 "run": run.name,
@@ -151,7 +151,7 @@ def compare_runs(folders: list[Path], *, n_resamples: int = 1000, seed: int = 0)
     return {"benchmark": benchmark, "metric": metric, "runs": per_run, "differences": differences}
 
 
-def _permutation_p(
+def permutation_p_value(
     a: list[np.ndarray], b: list[np.ndarray], statistic: Statistic, n: int, seed: int
 ) -> float | None:
     """Paired permutation test: swap the two judges' values item by item (the first column; labels
@@ -175,6 +175,28 @@ def _fmt(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.3f}"
 
 
+def markdown_table(table: list[list[str]]) -> str:
+    """A header row and body rows as a markdown table."""
+    lines = ["| " + " | ".join(table[0]) + " |", "|" + "---|" * len(table[0])]
+    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in table[1:]])
+
+
+def html_table(table: list[list[str]]) -> str:
+    """A header row and body rows as an HTML table (cells escaped)."""
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in table[0])
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in table[1:])
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def save_figure(figure: Any, path: Path) -> None:
+    """Write a matplotlib figure as PNG atomically and close it."""
+    import matplotlib.pyplot as plt
+
+    with atomic_write(path, "wb") as handle:
+        figure.savefig(handle, format="png", dpi=120)
+    plt.close(figure)
+
+
 def write_report(report: dict[str, Any], out: Path) -> list[Path]:
     """compare.json, compare.md, compare.html and compare.png (headline with 95% CIs) in `out`."""
     out.mkdir(parents=True, exist_ok=True)
@@ -196,22 +218,11 @@ def write_report(report: dict[str, Any], out: Path) -> list[Path]:
         for d in report["differences"]
     ]
 
-    def markdown(table: list[list[str]]) -> str:
-        lines = ["| " + " | ".join(table[0]) + " |", "|" + "---|" * len(table[0])]
-        return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in table[1:]])
-
-    def html_table(table: list[list[str]]) -> str:
-        head = "".join(f"<th>{html.escape(c)}</th>" for c in table[0])
-        body = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in table[1:]
-        )
-        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
     title = f"{report['benchmark']}: {report['metric']}"
     baseline = report["runs"][0]["run"]
     md = (
-        f"# {title}\n\n{markdown(rows)}\n\n## Paired differences against {baseline}\n\n"
-        f"{markdown(diff_rows)}\n\n![headline](compare.png)\n"
+        f"# {title}\n\n{markdown_table(rows)}\n\n## Paired differences against {baseline}\n\n"
+        f"{markdown_table(diff_rows)}\n\n![headline](compare.png)\n"
     )
     page = (
         f"<!doctype html><meta charset='utf-8'><title>{html.escape(title)}</title>"
@@ -249,6 +260,4 @@ def _plot(report: dict[str, Any], path: Path) -> None:
     axis.set_ylabel(report["metric"])
     axis.set_title(f"{report['benchmark']} (95% bootstrap CIs)")
     figure.tight_layout()
-    with atomic_write(path, "wb") as handle:
-        figure.savefig(handle, format="png", dpi=120)
-    plt.close(figure)
+    save_figure(figure, path)

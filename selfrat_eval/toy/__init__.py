@@ -1,5 +1,15 @@
-"""Toy models and data built offline, for the quick start and the tests."""
+"""Toy models and data built offline: the arithmetic benchmark and the char-level judge of
+`selfrat demo`, and the tiny format-only judge of the quick tests."""
 
+from selfrat_eval.toy._arithmetic import ARITHMETIC_RUBRIC, Splits, build_arithmetic_benchmark, label_for
+from selfrat_eval.toy._char_judge import build_char_judge
 from selfrat_eval.toy._tiny_judge import build_tiny_judge
 
-__all__ = ["build_tiny_judge"]
+__all__ = [
+    "ARITHMETIC_RUBRIC",
+    "Splits",
+    "build_arithmetic_benchmark",
+    "build_char_judge",
+    "build_tiny_judge",
+    "label_for",
+]

@@ -29,10 +29,11 @@ from selfrat_eval.prompts import (
     relative_prompt,
 )
 
-#: A minimal chat template: role tags, then an assistant turn to generate into.
+#: A minimal chat template: role tags, each turn ended by EOS (so a fine-tuned judge learns to stop),
+#: then an assistant turn to generate into.
 CHAT_TEMPLATE = (
-    "{{ bos_token }}{% for message in messages %}<|{{ message['role'] }}|>\n{{ message['content'] }}\n"
-    "{% endfor %}{% if add_generation_prompt %}<|assistant|>\n{% endif %}"
+    "{{ bos_token }}{% for message in messages %}<|{{ message['role'] }}|>\n{{ message['content'] }}"
+    "{{ eos_token }}{% endfor %}{% if add_generation_prompt %}<|assistant|>\n{% endif %}"
 )
 SPECIAL_TOKENS = ["<|pad|>", "<|bos|>", "<|eos|>"]
 

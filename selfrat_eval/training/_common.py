@@ -46,14 +46,14 @@ def lora_config(r: int, alpha: int) -> Any:
     return LoraConfig(r=r, lora_alpha=alpha, target_modules="all-linear", task_type="CAUSAL_LM")
 
 
-def judge_chat(train: TrainItem, seed: int = 0) -> Chat:
-    """The prompt `selfrat eval` sends for this item (pairwise: A/B order seeded as it seeds it)."""
+def judge_chat(train: TrainItem, seed: int = 0, use_reference: bool = True) -> Chat:
+    """The prompt `selfrat eval` sends for this item (pairwise: A/B order seeded as it seeds it);
+    `use_reference=False` leaves the reference answer out, as `selfrat eval --no-reference` does."""
     item = train.item
     if isinstance(item, PairItem):
-        return RewardBenchTask(mode="pairwise", seed=seed).requests(item)["pair"]
-    return absolute_prompt(
-        AbsoluteRequest(item.instruction, item.response, item.rubric_text(), item.reference_answer)
-    )
+        return RewardBenchTask(mode="pairwise", seed=seed, use_reference=use_reference).requests(item)["pair"]
+    reference = item.reference_answer if use_reference else None
+    return absolute_prompt(AbsoluteRequest(item.instruction, item.response, item.rubric_text(), reference))
 
 
 def gold_result(train: TrainItem, seed: int = 0) -> str:

@@ -68,6 +68,9 @@ class LoopConfig(BaseModel):
     pairwise: bool = Field(
         False, description="Hub data only: Preference-Collection (pairwise) instead of Feedback-Collection."
     )
+    use_reference: bool = Field(
+        True, description="False leaves reference answers out of every prompt (sampling, pairs, eval)."
+    )
     seed: int = 0
     sampling: SamplingSettings = Field(default_factory=SamplingSettings)
     curation: CurationSettings = Field(default_factory=CurationSettings)
@@ -147,6 +150,7 @@ def run_iteration(
             top_p=sampling.top_p,
             max_new_tokens=sampling.max_new_tokens,
             batch_size=sampling.batch_size,
+            use_reference=config.use_reference,
             seed=config.seed,
             n_resamples=0,
             engine_options=dict(sampling.engine_options),
@@ -159,7 +163,7 @@ def run_iteration(
     if not pairs_file.exists():
         judgments = read_judgments(folder / "samples" / "judgments.jsonl")
         pairs = curate(judgments, config.curation)
-        chats = {train.item.id: judge_chat(train, config.seed) for train in items}
+        chats = {train.item.id: judge_chat(train, config.seed, config.use_reference) for train in items}
         with atomic_write(pairs_file) as handle:
             for pair in pairs:
                 row = {
@@ -214,6 +218,7 @@ def run_iteration(
                 backend=sampling.backend or default_backend(),
                 strategy=held_out.strategy,
                 max_new_tokens=held_out.max_new_tokens,
+                use_reference=config.use_reference,
                 seed=config.seed,
                 engine_options=dict(sampling.engine_options),
             )

@@ -5,7 +5,7 @@ judgment only."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -30,10 +30,12 @@ class SFTSettings(BaseModel):
 
     epochs: float = Field(1.0, gt=0, description="Passes over the training items.")
     learning_rate: float = Field(2e-5, gt=0)
+    scheduler: Literal["linear", "cosine", "constant"] = Field("linear", description="Learning-rate decay.")
     batch_size: int = Field(4, ge=1, description="Per-device batch size.")
     gradient_accumulation: int = Field(1, ge=1)
     max_length: int = Field(4096, ge=16, description="Tokens per example (prompt + judgment).")
     with_rationale: bool = Field(True, description="False trains on `[RESULT] n` only (the ablation).")
+    use_reference: bool = Field(True, description="False leaves reference answers out of the prompts.")
     lora: bool = Field(False, description="Train LoRA adapters (merged into the saved checkpoint).")
     lora_r: int = Field(16, ge=1)
     lora_alpha: int = Field(32, ge=1)
@@ -42,16 +44,18 @@ class SFTSettings(BaseModel):
     seed: int = 0
 
 
-def sft_dataset(items: list[TrainItem], with_rationale: bool = True, seed: int = 0) -> Any:
+def sft_dataset(items: list[TrainItem], settings: SFTSettings) -> Any:
     import datasets
 
     rows = [
         {
-            "prompt": judge_chat(item, seed),
+            "prompt": judge_chat(item, settings.seed, settings.use_reference),
             "completion": [
                 {
                     "role": "assistant",
-                    "content": judgment_text(item.feedback, gold_result(item, seed), with_rationale),
+                    "content": judgment_text(
+                        item.feedback, gold_result(item, settings.seed), settings.with_rationale
+                    ),
                 }
             ],
         }
@@ -73,6 +77,7 @@ def train_sft(model: str, items: list[TrainItem], out: Path, settings: SFTSettin
         output_dir=str(out.with_name(out.name + ".trainer")),
         num_train_epochs=settings.epochs,
         learning_rate=settings.learning_rate,
+        lr_scheduler_type=settings.scheduler,
         per_device_train_batch_size=settings.batch_size,
         gradient_accumulation_steps=settings.gradient_accumulation,
         max_length=settings.max_length,
@@ -88,7 +93,7 @@ def train_sft(model: str, items: list[TrainItem], out: Path, settings: SFTSettin
     trainer = SFTTrainer(
         model=policy,
         args=args,
-        train_dataset=sft_dataset(items, settings.with_rationale, settings.seed),
+        train_dataset=sft_dataset(items, settings),
         processing_class=tokenizer,
         peft_config=lora_config(settings.lora_r, settings.lora_alpha) if settings.lora else None,
     )

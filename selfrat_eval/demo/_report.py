@@ -1,0 +1,433 @@
+"""The demo's report: every arm's held-out accuracy and Pearson r with 95% CIs pooled over seeds,
+paired differences on the same items, score confusion matrices, cost, and plots.
+
+Accuracy is exact agreement of the judge's score with the label; an unparseable judgment counts as
+wrong. Pooled over seeds, each held-out item contributes its mean correctness across seeds, and the
+bootstrap resamples items (the seeds judged the same items, so items are the independent unit). A
+paired difference compares two arms on each item the same way, with a sign-flip permutation p-value.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from selfrat_eval.data import load_rubric_file
+from selfrat_eval.data._io import atomic_write, write_json
+from selfrat_eval.demo._run import STAGES_FILE, DemoConfig
+from selfrat_eval.evaluation import RatingJudgment, read_judgments
+from selfrat_eval.evaluation._compare import html_table, markdown_table, permutation_p_value, save_figure
+from selfrat_eval.judges import Strategy
+from selfrat_eval.metrics import agreement, mean_estimate
+
+REPORT_FILE = "report.md"
+
+
+@dataclass(frozen=True)
+class Arm:
+    key: str
+    label: str
+    run: str  # the run folder under seed-K
+    strategy: str | None = None  # re-reduce the run's stored samples (best-of-N from the same samples)
+
+
+def demo_arms(config: DemoConfig) -> list[Arm]:
+    n = config.n
+    arms = [
+        Arm("sft", "SFT (greedy)", "arms/sft"),
+        Arm("sft-sc", f"SFT self-consistency@{n}", "arms/sft-samples"),
+        Arm("sft-bon", f"SFT best-of-{n} (mean log-prob)", "arms/sft-samples", f"best-of-n:{n}"),
+    ]
+    arms += [
+        Arm(f"sre-{k}", f"SRE iteration {k}", f"sre/iteration-{k}/eval")
+        for k in range(1, config.iterations + 1)
+    ]
+    return [*arms, Arm("no-rationale", "SFT without rationales (ablation)", "arms/no-rationale")]
+
+
+def _scores(config: DemoConfig, arm: Arm, seed: int, ids: list[str]) -> np.ndarray:
+    """The arm's selected score per held-out item (nan where unparseable), in `ids` order."""
+    judgments = read_judgments(config.seed_dir(seed) / arm.run / "judgments.jsonl")
+    if arm.strategy:
+        judgments = [j.with_strategy(Strategy.parse(arm.strategy, selector="logprob")) for j in judgments]
+    by_id = {j.id: j for j in judgments if isinstance(j, RatingJudgment)}
+    return np.array([np.nan if by_id[i].score is None else by_id[i].score for i in ids], dtype=float)
+
+
+def _stages(config: DemoConfig, seed: int) -> dict[str, float]:
+    stages: dict[str, float] = json.loads((config.seed_dir(seed) / STAGES_FILE).read_text())
+    return stages
+
+
+def _iterations(config: DemoConfig, seed: int) -> list[dict[str, Any]]:
+    folder = config.seed_dir(seed) / "sre"
+    return [
+        json.loads((folder / f"iteration-{k}" / "iteration.json").read_text())
+        for k in range(1, config.iterations + 1)
+    ]
+
+
+def _cost(config: DemoConfig, arm: Arm, seed: int) -> dict[str, float]:
+    """Training wall time and judgments sampled for training, and evaluation judgments and time."""
+    stages = _stages(config, seed)
+    iterations = _iterations(config, seed)
+    if arm.key == "no-rationale":
+        return {
+            "train_s": stages["SFT without rationales"],
+            "train_judgments": 0,
+            "eval_per_item": 1,
+            "eval_s": stages["eval SFT without rationales"],
+        }
+    if arm.key.startswith("sre-"):
+        done = iterations[: int(arm.key.split("-")[1])]
+        loop_s = sum(sum(v for s, v in it["timings_s"].items() if s != "eval") for it in done)
+        return {
+            "train_s": stages["SFT"] + loop_s,
+            "train_judgments": sum(it["items"] * config.n for it in done),
+            "eval_per_item": 1,
+            "eval_s": done[-1]["timings_s"].get("eval", math.nan),
+        }
+    samples = arm.key != "sft"
+    return {
+        "train_s": stages["SFT"],
+        "train_judgments": 0,
+        "eval_per_item": config.n if samples else 1,
+        "eval_s": stages[f"eval SFT x{config.n} samples" if samples else "eval SFT greedy"],
+    }
+
+
+def demo_results(config: DemoConfig) -> dict[str, Any]:
+    """Every number the report shows, from the run folders (also written as report.json)."""
+    items, _ = load_rubric_file(config.benchmark_dir() / "heldout.jsonl")
+    ids = [item.id for item in items]
+    labels = np.array([item.labels["label"] for item in items], dtype=float)
+    seeds = config.seeds
+    arms = demo_arms(config)
+    scores = {arm.key: np.stack([_scores(config, arm, seed, ids) for seed in seeds]) for arm in arms}
+    correct = {key: (s == labels).astype(float) for key, s in scores.items()}  # nan == x is False
+
+    rows = []
+    for arm in arms:
+        per_item = correct[arm.key].mean(axis=0)
+        rated = ~np.isnan(scores[arm.key])
+        pooled_scores = scores[arm.key][rated]
+        pooled_labels = np.broadcast_to(labels, scores[arm.key].shape)[rated]
+        costs = [_cost(config, arm, seed) for seed in seeds]
+        rows.append(
+            {
+                "arm": arm.key,
+                "label": arm.label,
+                "accuracy": mean_estimate(per_item, seed=config.data_seed).to_dict(),
+                "accuracy_per_seed": [
+                    mean_estimate(correct[arm.key][k], seed=config.data_seed).to_dict()
+                    for k in range(len(seeds))
+                ],
+                "pearson": agreement(pooled_scores, pooled_labels, seed=config.data_seed).pearson.to_dict(),
+                "parse_failure_rate": float(1 - rated.mean()),
+                **{name: float(np.mean([c[name] for c in costs])) for name in costs[0]},
+                "confusion": _confusion(scores[arm.key], labels),
+            }
+        )
+
+    last = f"sre-{config.iterations}"
+    pairs = [(last, "sft"), (last, "sft-sc"), (last, "sft-bon"), ("sre-1", "sft"), ("sft", "no-rationale")]
+    comparisons = []
+    for better, baseline in dict.fromkeys(pairs):
+        a, b = correct[better].mean(axis=0), correct[baseline].mean(axis=0)
+        estimate = mean_estimate(a - b, seed=config.data_seed)
+        low, high = estimate.ci_low, estimate.ci_high
+        comparisons.append(
+            {
+                "arm": better,
+                "baseline": baseline,
+                **estimate.to_dict(),
+                "p_value": permutation_p_value([a], [b], lambda v: float(np.mean(v)), 1000, config.data_seed),
+                "excludes_zero": low is not None and high is not None and (low > 0 or high < 0),
+                "per_seed": [
+                    float(correct[better][k].mean() - correct[baseline][k].mean()) for k in range(len(seeds))
+                ],
+            }
+        )
+    curation = {str(seed): [it["curation"] for it in _iterations(config, seed)] for seed in seeds}
+    return {
+        "config": json.loads(config.model_dump_json()),
+        "n_items": len(ids),
+        "seeds": seeds,
+        "arms": rows,
+        "comparisons": comparisons,
+        "curation": curation,
+    }
+
+
+def _confusion(scores: np.ndarray, labels: np.ndarray) -> list[list[int]]:
+    """Counts pooled over seeds: rows are labels 1-5, columns predicted 1-5 then unparseable."""
+    matrix = np.zeros((5, 6), dtype=int)
+    for row in scores:
+        for score, label in zip(row, labels, strict=True):
+            matrix[int(label) - 1, 5 if np.isnan(score) else int(score) - 1] += 1
+    return matrix.tolist()
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{100 * value:.1f}"
+
+
+def _ci(estimate: dict[str, Any], scale: float = 100, digits: int = 1) -> str:
+    if estimate["value"] is None:
+        return "n/a"
+    value = f"{scale * estimate['value']:.{digits}f}"
+    if estimate["ci_low"] is None:
+        return value
+    return f"{value} [{scale * estimate['ci_low']:.{digits}f}, {scale * estimate['ci_high']:.{digits}f}]"
+
+
+def _signed(estimate: dict[str, Any]) -> str:
+    value, low, high = (100 * estimate[k] for k in ("value", "ci_low", "ci_high"))
+    return f"{value:+.1f} points [{low:+.1f}, {high:+.1f}]"
+
+
+def _verdicts(results: dict[str, Any]) -> list[str]:
+    """One plain sentence per headline comparison (the last SRE iteration against SFT and SC@N)."""
+    labels = {row["arm"]: row["label"] for row in results["arms"]}
+    lines = []
+    for comparison in results["comparisons"][:2]:
+        pair = f"{labels[comparison['arm']]} minus {labels[comparison['baseline']]}"
+        if comparison["value"] is None or comparison["ci_low"] is None:
+            lines.append(f"- {pair}: not estimable.")
+            continue
+        if comparison["excludes_zero"]:
+            direction = "better" if comparison["value"] > 0 else "worse"
+            verdict = f"the 95% CI excludes zero: {labels[comparison['arm']]} is {direction} on these items"
+        else:
+            verdict = "the 95% CI includes zero: no difference is established"
+        lines.append(f"- **{pair}**: {_signed(comparison)}, p = {comparison['p_value']:.3f}; {verdict}.")
+    return lines
+
+
+def _tables(results: dict[str, Any]) -> dict[str, list[list[str]]]:
+    seeds = results["seeds"]
+    arms = [
+        [
+            "arm",
+            "accuracy % (95% CI)",
+            *[f"seed {s}" for s in seeds],
+            "Pearson r (95% CI)",
+            "unparseable %",
+            "training s",
+            "judgments sampled for training",
+            "eval judgments / item",
+            "eval s",
+        ]
+    ]
+    for row in results["arms"]:
+        arms.append(
+            [
+                row["label"],
+                _ci(row["accuracy"]),
+                *[_pct(seed["value"]) for seed in row["accuracy_per_seed"]],
+                _ci(row["pearson"], scale=1, digits=3),
+                _pct(row["parse_failure_rate"]),
+                f"{row['train_s']:.0f}",
+                f"{row['train_judgments']:.0f}",
+                f"{row['eval_per_item']:.0f}",
+                f"{row['eval_s']:.1f}",
+            ]
+        )
+    labels = {row["arm"]: row["label"] for row in results["arms"]}
+    diffs = [
+        ["arm", "baseline", "difference, points (95% CI)", "p (permutation)", *[f"seed {s}" for s in seeds]]
+    ]
+    for c in results["comparisons"]:
+        diffs.append(
+            [
+                labels[c["arm"]],
+                labels[c["baseline"]],
+                _signed(c) if c["ci_low"] is not None else "n/a",
+                "n/a" if c["p_value"] is None else f"{c['p_value']:.3f}",
+                *[f"{100 * d:+.1f}" for d in c["per_seed"]],
+            ]
+        )
+    curation = [["seed", "iteration", "items", "items with pairs", "pairs", "unparseable samples %"]]
+    for seed, iterations in results["curation"].items():
+        for k, stats in enumerate(iterations, start=1):
+            curation.append(
+                [
+                    seed,
+                    str(k),
+                    str(stats["items"]),
+                    str(stats["items_with_pairs"]),
+                    str(stats["pairs"]),
+                    _pct(stats["sample_parse_failure_rate"]),
+                ]
+            )
+    return {"arms": arms, "differences": diffs, "curation": curation}
+
+
+PLOTS = {
+    "by_iteration.png": "Held-out accuracy and Pearson r by SRE iteration",
+    "arms.png": "Accuracy of every arm",
+    "confusion.png": "Score confusion matrices",
+}
+
+
+def write_demo_report(config: DemoConfig, *, wall_s: float | None = None) -> Path:
+    """report.md, report.html, report.json and the PNG plots in `config.out`; returns report.md."""
+    results = demo_results(config)
+    results["wall_s"] = wall_s
+    out = config.out
+    tables = _tables(results)
+    seeds = ", ".join(str(s) for s in results["seeds"])
+    setup = (
+        f"Arithmetic rubric benchmark (grade an answer to `a+b` by its distance from the sum), "
+        f"{config.train_items} gold rationales for SFT, {config.sampling_items} items sampled per SRE "
+        f"iteration (N={config.n}, temperature 1), {results['n_items']} held-out items, seeds {seeds}. "
+        "Judge: a 0.8M-parameter Llama with a character-level tokenizer, trained from scratch here. "
+        "Accuracy is exact agreement with the label (unparseable counts as wrong); CIs are 95% "
+        "bootstrap intervals over held-out items, pooled over seeds."
+        + (f" Wall time of this run: {wall_s / 60:.1f} min." if wall_s else "")
+    )
+    verdicts = _verdicts(results)
+    md = "\n\n".join(
+        [
+            "# Self-Rationalization vs its baselines: toy replication",
+            setup,
+            "## Result, as measured\n\n" + "\n".join(verdicts),
+            "## Arms\n\n" + markdown_table(tables["arms"]),
+            "Best-of-N re-reduces the self-consistency samples (same judgments, another selection rule); "
+            "training time counts SFT plus every SRE iteration so far (sampling, curation, DPO).",
+            "## Paired differences (pooled over seeds, same items)\n\n"
+            + markdown_table(tables["differences"]),
+            "## Curation per iteration\n\n" + markdown_table(tables["curation"]),
+            *[f"## {title}\n\n![{title}]({name})" for name, title in PLOTS.items()],
+            f"Reproduce: `selfrat demo --out {out}` (settings in demo.json).",
+        ]
+    )
+    page = "".join(
+        [
+            "<!doctype html><meta charset='utf-8'><title>selfrat demo</title>",
+            "<style>body{font-family:sans-serif;max-width:72em;margin:auto}td,th{padding:2px 8px}</style>",
+            "<h1>Self-Rationalization vs its baselines: toy replication</h1>",
+            f"<p>{html.escape(setup)}</p><h2>Result, as measured</h2><ul>",
+            *[f"<li>{html.escape(line.removeprefix('- ').replace('**', ''))}</li>" for line in verdicts],
+            "</ul><h2>Arms</h2>",
+            html_table(tables["arms"]),
+            "<h2>Paired differences</h2>",
+            html_table(tables["differences"]),
+            "<h2>Curation per iteration</h2>",
+            html_table(tables["curation"]),
+            *[f"<h2>{title}</h2><img src='{name}' alt='{title}'>" for name, title in PLOTS.items()],
+        ]
+    )
+    write_json(out / "report.json", results)
+    with atomic_write(out / "report.html") as handle:
+        handle.write(page)
+    _plot_iterations(results, out / "by_iteration.png")
+    _plot_arms(results, out / "arms.png")
+    _plot_confusion(results, out / "confusion.png")
+    with atomic_write(out / REPORT_FILE) as handle:
+        handle.write(md + "\n")
+    return out / REPORT_FILE
+
+
+def _pyplot() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _errorbar(estimate: dict[str, Any]) -> tuple[float, list[float]]:
+    value = estimate["value"] if estimate["value"] is not None else math.nan
+    if estimate["ci_low"] is None:
+        return value, [0.0, 0.0]
+    return value, [value - estimate["ci_low"], estimate["ci_high"] - value]
+
+
+def _plot_iterations(results: dict[str, Any], path: Path) -> None:
+    plt = _pyplot()
+    rows = {row["arm"]: row for row in results["arms"]}
+    steps = ["sft", *sorted(k for k in rows if k.startswith("sre-"))]
+    names = ["SFT", *[f"SRE it{k.split('-')[1]}" for k in steps[1:]]]
+    x = np.arange(len(steps))
+    figure, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
+    for k in range(len(results["seeds"])):
+        left.plot(
+            x,
+            [rows[s]["accuracy_per_seed"][k]["value"] for s in steps],
+            color="0.7",
+            marker=".",
+            label="per seed" if k == 0 else None,
+        )
+    for axis, metric in ((left, "accuracy"), (right, "pearson")):
+        bars = [_errorbar(rows[s][metric]) for s in steps]
+        axis.errorbar(
+            x,
+            [b[0] for b in bars],
+            yerr=np.array([b[1] for b in bars]).T,
+            color="#4c72b0",
+            marker="o",
+            capsize=5,
+            linewidth=2,
+            label="pooled (95% CI)",
+        )
+        for key, style in (("sft-sc", "--"), ("sft-bon", ":"), ("no-rationale", "-.")):
+            axis.axhline(
+                rows[key][metric]["value"] or math.nan,
+                linestyle=style,
+                color="#dd8452",
+                label=rows[key]["label"],
+            )
+        axis.set_xticks(x, names)
+    left.set_ylabel("held-out exact accuracy")
+    right.set_ylabel("Pearson r with the label")
+    left.legend(fontsize=7, loc="lower right")
+    figure.tight_layout()
+    save_figure(figure, path)
+
+
+def _plot_arms(results: dict[str, Any], path: Path) -> None:
+    plt = _pyplot()
+    rows = results["arms"]
+    figure, axis = plt.subplots(figsize=(1.5 * len(rows) + 1, 3.6))
+    bars = [_errorbar(row["accuracy"]) for row in rows]
+    x = np.arange(len(rows))
+    axis.bar(x, [b[0] for b in bars], yerr=np.array([b[1] for b in bars]).T, capsize=5, color="#4c72b0")
+    for position, row in zip(x, rows, strict=True):
+        axis.scatter(
+            [position] * len(row["accuracy_per_seed"]),
+            [s["value"] for s in row["accuracy_per_seed"]],
+            color="black",
+            s=10,
+            zorder=3,
+        )
+    axis.set_xticks(x, [row["label"].replace(" (", "\n(") for row in rows], fontsize=7)
+    axis.set_ylabel("held-out exact accuracy")
+    axis.set_title("pooled over seeds (95% CI); dots: one seed each", fontsize=9)
+    figure.tight_layout()
+    save_figure(figure, path)
+
+
+def _plot_confusion(results: dict[str, Any], path: Path) -> None:
+    plt = _pyplot()
+    rows = results["arms"]
+    figure, axes = plt.subplots(1, len(rows), figsize=(2.6 * len(rows), 3.0))
+    for axis, row in zip(np.atleast_1d(axes), rows, strict=True):
+        matrix = np.array(row["confusion"])
+        axis.imshow(matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1), cmap="Blues", vmin=0, vmax=1)
+        for (i, j), count in np.ndenumerate(matrix):
+            axis.text(j, i, str(count), ha="center", va="center", fontsize=6)
+        axis.set_xticks(range(6), ["1", "2", "3", "4", "5", "?"])
+        axis.set_yticks(range(5), ["1", "2", "3", "4", "5"])
+        axis.set_xlabel("judge score (? unparseable)", fontsize=7)
+        axis.set_title(row["label"], fontsize=7)
+    np.atleast_1d(axes)[0].set_ylabel("label")
+    figure.tight_layout()
+    save_figure(figure, path)

@@ -1,0 +1,76 @@
+"""A judge to train from scratch on a CPU: a randomly initialised Llama (0.8M parameters) and a
+character-level tokenizer, saved with save_pretrained so every engine and trainer loads it like a
+hub model.
+
+The tokenizer reads every fixed part of the package's judge prompt for the arithmetic benchmark (the
+system message, task description, section headers and rubric) as one token each, and every other
+character as itself. A full Prometheus-format prompt is then about 35 tokens, so the model can learn
+the task in minutes on two cores while being prompted exactly as `selfrat eval` prompts any judge.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from selfrat_eval.judges._deps import require
+from selfrat_eval.prompts import AbsoluteRequest, absolute_prompt
+from selfrat_eval.toy._arithmetic import ARITHMETIC_RUBRIC
+from selfrat_eval.toy._tiny_judge import CHAT_TEMPLATE, SPECIAL_TOKENS
+
+_INSTRUCTION, _RESPONSE = "\x00instruction\x00", "\x00response\x00"
+#: Pieces of every judgment (the output format), one token each.
+_OUTPUT_PIECES = ("Feedback: ", " [RESULT] ")
+
+
+def build_char_judge(
+    path: Path, *, seed: int = 0, hidden_size: int = 128, num_layers: int = 3, intermediate_size: int = 512
+) -> Path:
+    """Write a random-init causal LM and its tokenizer (with a chat template) to `path`."""
+    require("transformers", "hf")
+    import torch
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers
+    from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
+
+    # Byte-level BPE without merges: one token per byte, so no character is ever unknown.
+    alphabet = pre_tokenizers.ByteLevel.alphabet()
+    vocab = {token: index for index, token in enumerate([*SPECIAL_TOKENS, *sorted(alphabet)])}
+    tokenizer = Tokenizer(models.BPE(vocab=vocab, merges=[]))
+    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)
+    tokenizer.decoder = decoders.ByteLevel()
+    fast = PreTrainedTokenizerFast(  # type: ignore[no-untyped-call]
+        tokenizer_object=tokenizer, pad_token="<|pad|>", bos_token="<|bos|>", eos_token="<|eos|>"
+    )
+    fast.chat_template = CHAT_TEMPLATE
+    fast.add_tokens([*_prompt_pieces(fast), *_OUTPUT_PIECES])
+
+    torch.manual_seed(seed)
+    config = LlamaConfig(
+        vocab_size=len(fast),
+        hidden_size=hidden_size,
+        intermediate_size=intermediate_size,
+        num_hidden_layers=num_layers,
+        num_attention_heads=hidden_size // 32,  # head_dim 32: vLLM's CPU kernels do not support 16
+        num_key_value_heads=hidden_size // 32,
+        max_position_embeddings=512,
+        tie_word_embeddings=True,
+        bos_token_id=fast.bos_token_id,
+        eos_token_id=fast.eos_token_id,
+        pad_token_id=fast.pad_token_id,
+    )
+    model = LlamaForCausalLM(config)  # type: ignore[no-untyped-call]
+    path = Path(path)
+    model.save_pretrained(path)
+    fast.save_pretrained(path)
+    return path
+
+
+def _prompt_pieces(tokenizer: object) -> list[str]:
+    """The rendered judge prompt (chat template applied) split around the item's own text and the
+    special tokens, which are tokens already."""
+    chat = absolute_prompt(AbsoluteRequest(_INSTRUCTION, _RESPONSE, ARITHMETIC_RUBRIC.render()))
+    rendered: str = tokenizer.apply_chat_template(  # type: ignore[attr-defined]
+        chat, tokenize=False, add_generation_prompt=True
+    )
+    separators = "|".join(re.escape(text) for text in (_INSTRUCTION, _RESPONSE, *SPECIAL_TOKENS))
+    return [piece for piece in re.split(separators, rendered) if piece]

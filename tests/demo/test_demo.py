@@ -1,0 +1,110 @@
+"""`selfrat demo` end to end at toy sizes (real TRL SFT and DPO, real generation), its report checked
+against numbers recomputed here from the runs' judgments, and resuming without redoing a stage."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from selfrat_eval.evaluation import read_judgments
+
+pytestmark = pytest.mark.slow
+pytest.importorskip("trl", reason="installed by scripts/setup.sh (extra: train)")
+
+TINY = {
+    "train_items": 40,
+    "sampling_items": 16,
+    "heldout_items": 24,
+    "n": 4,
+    "max_new_tokens": 12,
+    "sft": {"epochs": 2, "learning_rate": 2e-3, "batch_size": 16, "max_length": 128, "use_reference": False},
+    "dpo": {"epochs": 1, "batch_size": 8, "learning_rate": 1e-4, "max_length": 128},
+}
+
+
+def selfrat(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "selfrat_eval.cli", *args], capture_output=True, text=True, timeout=900
+    )
+
+
+def correct(folder: Path, labels: dict[str, float]) -> np.ndarray:
+    judgments = read_judgments(folder / "judgments.jsonl")
+    by_id = {j.id: j for j in judgments}
+    return np.array([getattr(by_id[i], "score", None) == labels[i] for i in sorted(labels)], dtype=float)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    folder = tmp_path_factory.mktemp("demo")
+    config = folder / "tiny.yaml"
+    config.write_text(yaml.safe_dump(TINY))
+    done = selfrat("demo", "--out", str(folder / "out"), "--seeds", "2", "--config", str(config))
+    return folder, done
+
+
+def test_demo_writes_a_report_whose_numbers_match_the_runs(
+    demo: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
+    folder, done = demo
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = folder / "out"
+    report = (out / "report.md").read_text()
+    assert "SRE iteration 2 minus SFT (greedy)" in report
+    assert "SRE iteration 2 minus SFT self-consistency@4" in report
+    for name in ("by_iteration.png", "arms.png", "confusion.png"):
+        assert (out / name).stat().st_size > 5000
+        assert f"]({name})" in report
+    assert "<table>" in (out / "report.html").read_text()
+
+    results = json.loads((out / "report.json").read_text())
+    labels = {
+        row["id"]: row["label"]
+        for row in map(json.loads, (out / "benchmark" / "heldout.jsonl").read_text().splitlines())
+    }
+    runs = {"sft": "arms/sft", "sre-2": "sre/iteration-2/eval", "no-rationale": "arms/no-rationale"}
+    per_seed = {key: [correct(out / f"seed-{s}" / run, labels) for s in (0, 1)] for key, run in runs.items()}
+    arms = {row["arm"]: row for row in results["arms"]}
+    for key in runs:
+        assert arms[key]["accuracy"]["value"] == pytest.approx(np.mean(per_seed[key]))
+        assert [s["value"] for s in arms[key]["accuracy_per_seed"]] == pytest.approx(
+            [c.mean() for c in per_seed[key]]
+        )
+        assert sum(map(sum, arms[key]["confusion"])) == 2 * len(labels)
+    [headline] = [c for c in results["comparisons"] if (c["arm"], c["baseline"]) == ("sre-2", "sft")]
+    expected = np.mean(np.mean(per_seed["sre-2"], axis=0) - np.mean(per_seed["sft"], axis=0))
+    assert headline["value"] == pytest.approx(expected)
+    assert headline["per_seed"] == pytest.approx(
+        [(b - a).mean() for a, b in zip(per_seed["sft"], per_seed["sre-2"])]
+    )
+    assert arms["sft-sc"]["eval_per_item"] == 4 and arms["sft"]["eval_per_item"] == 1
+    assert arms["sre-2"]["train_judgments"] == 2 * 16 * 4
+    assert arms["sre-2"]["train_s"] > arms["sre-1"]["train_s"] > arms["sft"]["train_s"] > 0
+
+
+def test_a_finished_demo_reruns_no_stage(demo: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+    folder, _ = demo
+    out = folder / "out"
+    stages = [(out / f"seed-{s}" / "stages.json").read_text() for s in (0, 1)]
+    checkpoint = out / "seed-0" / "sft" / "model.safetensors"
+    before = checkpoint.stat().st_mtime_ns
+    again = selfrat("demo", "--out", str(out), "--seeds", "2", "--config", str(folder / "tiny.yaml"))
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "done in" not in again.stderr  # no stage ran
+    assert [(out / f"seed-{s}" / "stages.json").read_text() for s in (0, 1)] == stages
+    assert checkpoint.stat().st_mtime_ns == before
+
+
+def test_bad_demo_config_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    config = tmp_path / "bad.yaml"
+    config.write_text("n: 1\n")
+    done = selfrat("demo", "--out", str(tmp_path / "out"), "--config", str(config))
+    assert done.returncode == 2
+    assert "bad.yaml" in done.stderr and "'n'" in done.stderr
+    assert "Traceback" not in done.stderr
