@@ -29,6 +29,9 @@ ARITHMETIC_RUBRIC = Rubric(
     score5_description="Exactly the correct sum.",
 )
 
+#: The fixed words of every gold rationale (the toy judge's tokenizer reads each as one token).
+RATIONALE_WORDS = ("ans ", ", resp ", ", diff ")
+
 #: Distance ranges (inclusive) per label.
 _DISTANCES = {5: (0, 0), 4: (1, 1), 3: (2, 5), 2: (6, 20), 1: (21, 60)}
 
@@ -43,7 +46,8 @@ def label_for(distance: int) -> int:
 
 def gold_rationale(total: int, answer: int) -> str:
     """Fixed-width working: the correct sum, the response's number, their distance."""
-    return f"ans {total:03d}, resp {answer:03d}, diff {abs(total - answer):03d}."
+    numbers = (f"{total:03d}", f"{answer:03d}", f"{abs(total - answer):03d}")
+    return "".join(word + number for word, number in zip(RATIONALE_WORDS, numbers, strict=True)) + "."
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,9 @@ character-level tokenizer, saved with save_pretrained so every engine and traine
 hub model.
 
 The tokenizer reads every fixed part of the package's judge prompt for the arithmetic benchmark (the
-system message, task description, section headers and rubric) as one token each, and every other
-character as itself. A full Prometheus-format prompt is then about 35 tokens, so the model can learn
+system message, task description, section headers and rubric) as one token each, likewise the output
+format's markers and the gold rationale's fixed words, and every other character as itself. A full
+Prometheus-format prompt is then about 20 tokens and a judgment about 17, so the model can learn
 the task in minutes on two cores while being prompted exactly as `selfrat eval` prompts any judge.
 """
 
@@ -15,12 +16,12 @@ from pathlib import Path
 
 from selfrat_eval.judges._deps import require
 from selfrat_eval.prompts import AbsoluteRequest, absolute_prompt
-from selfrat_eval.toy._arithmetic import ARITHMETIC_RUBRIC
+from selfrat_eval.toy._arithmetic import ARITHMETIC_RUBRIC, RATIONALE_WORDS
 from selfrat_eval.toy._tiny_judge import CHAT_TEMPLATE, SPECIAL_TOKENS
 
 _INSTRUCTION, _RESPONSE = "\x00instruction\x00", "\x00response\x00"
-#: Pieces of every judgment (the output format), one token each.
-_OUTPUT_PIECES = ("Feedback: ", " [RESULT] ")
+#: Pieces of every judgment (the output format and the rationale's fixed words), one token each.
+_OUTPUT_PIECES = ("Feedback: ", " [RESULT] ", "[RESULT] ", *RATIONALE_WORDS)
 
 
 def build_char_judge(
