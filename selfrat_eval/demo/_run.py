@@ -49,7 +49,9 @@ class DemoConfig(BaseModel):
     out: Path
     seeds: list[int] = Field(default_factory=lambda: [0, 1, 2], min_length=1)
     data_seed: int = Field(0, description="The benchmark is the same for every seed.")
-    train_items: int = Field(1000, ge=1, description="Gold rationales for SFT.")
+    train_items: int = Field(
+        750, ge=1, description="Gold rationales for SFT (few on purpose: an imperfect judge)."
+    )
     sampling_items: int = Field(1500, ge=1, description="Items sampled per SRE iteration.")
     heldout_items: int = Field(500, ge=2)
     n: int = Field(8, ge=2, description="Judgments per item: SRE sampling, self-consistency, best-of-N.")
@@ -57,7 +59,7 @@ class DemoConfig(BaseModel):
     max_new_tokens: int = Field(40, ge=8)
     generation_batch: int = Field(512, ge=1, description="Sequences per generate call.")
     sft: SFTSettings = SFTSettings(
-        epochs=64,
+        max_steps=1024,
         learning_rate=2e-3,
         scheduler="cosine",
         batch_size=64,

@@ -29,6 +29,7 @@ class SFTSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     epochs: float = Field(1.0, gt=0, description="Passes over the training items.")
+    max_steps: int | None = Field(None, ge=1, description="Optimizer steps; overrides `epochs` when set.")
     learning_rate: float = Field(2e-5, gt=0)
     scheduler: Literal["linear", "cosine", "constant"] = Field("linear", description="Learning-rate decay.")
     batch_size: int = Field(4, ge=1, description="Per-device batch size.")
@@ -76,6 +77,7 @@ def train_sft(model: str, items: list[TrainItem], out: Path, settings: SFTSettin
     args = SFTConfig(
         output_dir=str(out.with_name(out.name + ".trainer")),
         num_train_epochs=settings.epochs,
+        max_steps=settings.max_steps or -1,
         learning_rate=settings.learning_rate,
         lr_scheduler_type=settings.scheduler,
         per_device_train_batch_size=settings.batch_size,
