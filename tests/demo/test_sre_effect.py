@@ -28,8 +28,9 @@ def accuracy(run: Path) -> float:
 
 
 def test_dpo_on_ground_truth_pairs_helps_and_swapped_pairs_hurt(tmp_path: Path) -> None:
-    # The demo's SFT (the judge must have learned the task, imperfectly); fewer items elsewhere.
-    config = DemoConfig(out=tmp_path, seeds=[SEED], sampling_items=600, heldout_items=400, iterations=1)
+    # The demo's first seed and first iteration: with 600 sampling items and 400 held-out ones the
+    # gain was nil (0.723 both), too close to call; at the demo's sizes it was 0.754 -> 0.790.
+    config = DemoConfig(out=tmp_path, seeds=[SEED], iterations=1)
     build_arithmetic_benchmark(
         config.benchmark_dir(), Splits(config.train_items, config.sampling_items, config.heldout_items)
     )
