@@ -17,7 +17,7 @@ from pathlib import Path
 from selfrat_eval.judges._deps import require
 from selfrat_eval.prompts import AbsoluteRequest, absolute_prompt
 from selfrat_eval.toy._arithmetic import ARITHMETIC_RUBRIC, RATIONALE_WORDS
-from selfrat_eval.toy._tiny_judge import CHAT_TEMPLATE, SPECIAL_TOKENS
+from selfrat_eval.toy._llama import SPECIAL_TOKENS, random_llama, save_judge, wrap_tokenizer
 
 _INSTRUCTION, _RESPONSE = "\x00instruction\x00", "\x00response\x00"
 #: Pieces of every judgment (the output format and the rationale's fixed words), one token each.
@@ -29,9 +29,7 @@ def build_char_judge(
 ) -> Path:
     """Write a random-init causal LM and its tokenizer (with a chat template) to `path`."""
     require("transformers", "hf")
-    import torch
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers
-    from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
 
     # Byte-level BPE without merges: one token per byte, so no character is ever unknown.
     alphabet = pre_tokenizers.ByteLevel.alphabet()
@@ -39,31 +37,17 @@ def build_char_judge(
     tokenizer = Tokenizer(models.BPE(vocab=vocab, merges=[]))
     tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)
     tokenizer.decoder = decoders.ByteLevel()
-    fast = PreTrainedTokenizerFast(  # type: ignore[no-untyped-call]
-        tokenizer_object=tokenizer, pad_token="<|pad|>", bos_token="<|bos|>", eos_token="<|eos|>"
-    )
-    fast.chat_template = CHAT_TEMPLATE
+    fast = wrap_tokenizer(tokenizer)
     fast.add_tokens([*_prompt_pieces(fast), *_OUTPUT_PIECES])
-
-    torch.manual_seed(seed)
-    config = LlamaConfig(
-        vocab_size=len(fast),
+    model = random_llama(
+        fast,
+        seed=seed,
         hidden_size=hidden_size,
         intermediate_size=intermediate_size,
-        num_hidden_layers=num_layers,
-        num_attention_heads=hidden_size // 32,  # head_dim 32: vLLM's CPU kernels do not support 16
-        num_key_value_heads=hidden_size // 32,
-        max_position_embeddings=512,
-        tie_word_embeddings=True,
-        bos_token_id=fast.bos_token_id,
-        eos_token_id=fast.eos_token_id,
-        pad_token_id=fast.pad_token_id,
+        num_layers=num_layers,
+        max_positions=512,
     )
-    model = LlamaForCausalLM(config)  # type: ignore[no-untyped-call]
-    path = Path(path)
-    model.save_pretrained(path)
-    fast.save_pretrained(path)
-    return path
+    return save_judge(model, fast, path)
 
 
 def _prompt_pieces(tokenizer: object) -> list[str]:

@@ -28,14 +28,7 @@ from selfrat_eval.prompts import (
     meta_prompt,
     relative_prompt,
 )
-
-#: A minimal chat template: role tags, each turn ended by EOS (so a fine-tuned judge learns to stop),
-#: then an assistant turn to generate into.
-CHAT_TEMPLATE = (
-    "{{ bos_token }}{% for message in messages %}<|{{ message['role'] }}|>\n{{ message['content'] }}"
-    "{{ eos_token }}{% endfor %}{% if add_generation_prompt %}<|assistant|>\n{% endif %}"
-)
-SPECIAL_TOKENS = ["<|pad|>", "<|bos|>", "<|eos|>"]
+from selfrat_eval.toy._llama import SPECIAL_TOKENS, random_llama, save_judge, wrap_tokenizer
 
 
 def _corpus() -> Iterator[str]:
@@ -56,9 +49,7 @@ def build_tiny_judge(
 ) -> Path:
     """Write a tiny causal LM and its tokenizer (with a chat template) to `path`; return `path`."""
     require("transformers", "hf")
-    import torch
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-    from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
 
     tokenizer = Tokenizer(models.BPE())
     tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
@@ -70,33 +61,18 @@ def build_tiny_judge(
         show_progress=False,
     )
     tokenizer.train_from_iterator(_corpus(), trainer=trainer)
-    fast = PreTrainedTokenizerFast(  # type: ignore[no-untyped-call]
-        tokenizer_object=tokenizer, pad_token="<|pad|>", bos_token="<|bos|>", eos_token="<|eos|>"
-    )
-    fast.chat_template = CHAT_TEMPLATE
-
-    torch.manual_seed(seed)
-    config = LlamaConfig(
-        vocab_size=len(fast),
+    fast = wrap_tokenizer(tokenizer)
+    model = random_llama(
+        fast,
+        seed=seed,
         hidden_size=hidden_size,
         intermediate_size=hidden_size * 2,
-        num_hidden_layers=num_layers,
-        # head_dim 32: vLLM's CPU attention kernels do not support 16
-        num_attention_heads=hidden_size // 32,
-        num_key_value_heads=hidden_size // 32,
-        max_position_embeddings=8192,
-        tie_word_embeddings=True,
-        bos_token_id=fast.bos_token_id,
-        eos_token_id=fast.eos_token_id,
-        pad_token_id=fast.pad_token_id,
+        num_layers=num_layers,
+        max_positions=8192,
     )
-    model = LlamaForCausalLM(config)  # type: ignore[no-untyped-call]
     if format_steps:
         teach_format(model, fast, steps=format_steps, seed=seed)
-    path = Path(path)
-    model.save_pretrained(path)
-    fast.save_pretrained(path)
-    return path
+    return save_judge(model, fast, path)
 
 
 _ADJECTIVES = ("clear", "weak", "partly right", "accurate", "vague", "complete")
