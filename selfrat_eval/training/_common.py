@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from selfrat_eval.data import PairItem
-from selfrat_eval.evaluation import RewardBenchTask
-from selfrat_eval.prompts import AbsoluteRequest, Chat, absolute_prompt
+from selfrat_eval.evaluation import RewardBenchTask, make_task
+from selfrat_eval.prompts import Chat
 from selfrat_eval.training._data import TrainItem
 
 Precision = Literal["auto", "bf16", "fp32"]
@@ -52,8 +52,7 @@ def judge_chat(train: TrainItem, seed: int = 0, use_reference: bool = True) -> C
     item = train.item
     if isinstance(item, PairItem):
         return RewardBenchTask(mode="pairwise", seed=seed, use_reference=use_reference).requests(item)["pair"]
-    reference = item.reference_answer if use_reference else None
-    return absolute_prompt(AbsoluteRequest(item.instruction, item.response, item.rubric_text(), reference))
+    return make_task("rubric", use_reference=use_reference).requests(item)["response"]
 
 
 def gold_result(train: TrainItem, seed: int = 0) -> str:
