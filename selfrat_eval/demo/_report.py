@@ -21,7 +21,7 @@ import numpy as np
 from selfrat_eval.data import load_rubric_file
 from selfrat_eval.data._io import atomic_write, write_json
 from selfrat_eval.demo._run import STAGES_FILE, DemoConfig
-from selfrat_eval.evaluation import RatingJudgment, read_judgments
+from selfrat_eval.evaluation import Judgment, RatingJudgment, read_judgments
 from selfrat_eval.evaluation._compare import html_table, markdown_table, permutation_p_value, save_figure
 from selfrat_eval.judges import Strategy
 from selfrat_eval.metrics import agreement, mean_estimate
@@ -51,32 +51,34 @@ def demo_arms(config: DemoConfig) -> list[Arm]:
     return [*arms, Arm("no-rationale", "SFT without rationales (ablation)", "arms/no-rationale")]
 
 
-def _scores(config: DemoConfig, arm: Arm, seed: int, ids: list[str]) -> np.ndarray:
+def _scores(judgments: list[Judgment], arm: Arm, ids: list[str]) -> np.ndarray:
     """The arm's selected score per held-out item (nan where unparseable), in `ids` order."""
-    judgments = read_judgments(config.seed_dir(seed) / arm.run / "judgments.jsonl")
     if arm.strategy:
         judgments = [j.with_strategy(Strategy.parse(arm.strategy, selector="logprob")) for j in judgments]
     by_id = {j.id: j for j in judgments if isinstance(j, RatingJudgment)}
     return np.array([np.nan if by_id[i].score is None else by_id[i].score for i in ids], dtype=float)
 
 
-def _stages(config: DemoConfig, seed: int) -> dict[str, float]:
-    stages: dict[str, float] = json.loads((config.seed_dir(seed) / STAGES_FILE).read_text())
-    return stages
+@dataclass(frozen=True)
+class _SeedRecords:
+    """What one seed's run wrote about itself, read once: stage wall times and the loop's iterations."""
+
+    stages: dict[str, float]
+    iterations: list[dict[str, Any]]
+
+    @classmethod
+    def read(cls, config: DemoConfig, seed: int) -> _SeedRecords:
+        folder = config.seed_dir(seed)
+        iterations = [
+            json.loads((folder / "sre" / f"iteration-{k}" / "iteration.json").read_text())
+            for k in range(1, config.iterations + 1)
+        ]
+        return cls(json.loads((folder / STAGES_FILE).read_text()), iterations)
 
 
-def _iterations(config: DemoConfig, seed: int) -> list[dict[str, Any]]:
-    folder = config.seed_dir(seed) / "sre"
-    return [
-        json.loads((folder / f"iteration-{k}" / "iteration.json").read_text())
-        for k in range(1, config.iterations + 1)
-    ]
-
-
-def _cost(config: DemoConfig, arm: Arm, seed: int) -> dict[str, float]:
+def _cost(config: DemoConfig, arm: Arm, records: _SeedRecords) -> dict[str, float]:
     """Training wall time and judgments sampled for training, and evaluation judgments and time."""
-    stages = _stages(config, seed)
-    iterations = _iterations(config, seed)
+    stages, iterations = records.stages, records.iterations
     if arm.key == "no-rationale":
         return {
             "train_s": stages["SFT without rationales"],
@@ -109,7 +111,13 @@ def demo_results(config: DemoConfig) -> dict[str, Any]:
     labels = np.array([item.labels["label"] for item in items], dtype=float)
     seeds = config.seeds
     arms = demo_arms(config)
-    scores = {arm.key: np.stack([_scores(config, arm, seed, ids) for seed in seeds]) for arm in arms}
+    records = {seed: _SeedRecords.read(config, seed) for seed in seeds}
+    runs = {  # best-of-N re-reduces the self-consistency run: each run is read once
+        (seed, run): read_judgments(config.seed_dir(seed) / run / "judgments.jsonl")
+        for seed in seeds
+        for run in dict.fromkeys(arm.run for arm in arms)
+    }
+    scores = {arm.key: np.stack([_scores(runs[seed, arm.run], arm, ids) for seed in seeds]) for arm in arms}
     correct = {key: (s == labels).astype(float) for key, s in scores.items()}  # nan == x is False
 
     rows = []
@@ -118,7 +126,7 @@ def demo_results(config: DemoConfig) -> dict[str, Any]:
         rated = ~np.isnan(scores[arm.key])
         pooled_scores = scores[arm.key][rated]
         pooled_labels = np.broadcast_to(labels, scores[arm.key].shape)[rated]
-        costs = [_cost(config, arm, seed) for seed in seeds]
+        costs = [_cost(config, arm, records[seed]) for seed in seeds]
         rows.append(
             {
                 "arm": arm.key,
@@ -154,7 +162,7 @@ def demo_results(config: DemoConfig) -> dict[str, Any]:
                 ],
             }
         )
-    curation = {str(seed): [it["curation"] for it in _iterations(config, seed)] for seed in seeds}
+    curation = {str(seed): [it["curation"] for it in records[seed].iterations] for seed in seeds}
     return {
         "config": json.loads(config.model_dump_json()),
         "n_items": len(ids),
