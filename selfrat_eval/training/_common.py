@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from selfrat_eval.data import PairItem
 from selfrat_eval.evaluation import RewardBenchTask, make_task
@@ -44,6 +44,47 @@ def lora_config(r: int, alpha: int) -> Any:
     from peft import LoraConfig
 
     return LoraConfig(r=r, lora_alpha=alpha, target_modules="all-linear", task_type="CAUSAL_LM")
+
+
+class TrainerSettings(Protocol):
+    """The options SFTSettings and DPOSettings share (read-only: the settings are frozen)."""
+
+    @property
+    def learning_rate(self) -> float: ...
+    @property
+    def epochs(self) -> float: ...
+    @property
+    def batch_size(self) -> int: ...
+    @property
+    def gradient_accumulation(self) -> int: ...
+    @property
+    def max_length(self) -> int: ...
+    @property
+    def precision(self) -> Precision: ...
+    @property
+    def gradient_checkpointing(self) -> bool: ...
+    @property
+    def seed(self) -> int: ...
+
+
+def trainer_arguments(settings: TrainerSettings, out: Path) -> dict[str, Any]:
+    """TRL config arguments both trainers set the same way: no checkpoints or loggers (the merged
+    model is saved by `save_trained`), bf16 where it helps, CPU where there is no GPU."""
+    return {
+        "output_dir": str(out.with_name(out.name + ".trainer")),
+        "learning_rate": settings.learning_rate,
+        "num_train_epochs": settings.epochs,
+        "per_device_train_batch_size": settings.batch_size,
+        "gradient_accumulation_steps": settings.gradient_accumulation,
+        "max_length": settings.max_length,
+        "bf16": use_bf16(settings.precision),
+        "gradient_checkpointing": settings.gradient_checkpointing,
+        "save_strategy": "no",
+        "report_to": [],
+        "logging_steps": 10,
+        "seed": settings.seed,
+        "use_cpu": on_cpu(),
+    }
 
 
 def judge_chat(train: TrainItem, seed: int = 0, use_reference: bool = True) -> Chat:

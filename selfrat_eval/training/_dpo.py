@@ -18,9 +18,8 @@ from selfrat_eval.training._common import (
     Precision,
     load_tokenizer,
     lora_config,
-    on_cpu,
     save_trained,
-    use_bf16,
+    trainer_arguments,
 )
 
 
@@ -75,23 +74,11 @@ def train_dpo(
     ref_model = None if settings.lora else AutoModelForCausalLM.from_pretrained(reference)
     losses = ["sigmoid", "sft"] if settings.loss == "dpo+nll" else ["sigmoid"]
     args = DPOConfig(
-        output_dir=str(out.with_name(out.name + ".trainer")),
+        **trainer_arguments(settings, out),
         beta=settings.beta,
-        learning_rate=settings.learning_rate,
-        num_train_epochs=settings.epochs,
-        per_device_train_batch_size=settings.batch_size,
-        gradient_accumulation_steps=settings.gradient_accumulation,
         loss_type=losses,
         loss_weights=[1.0, settings.nll_weight] if settings.loss == "dpo+nll" else None,
-        max_length=settings.max_length,
         precompute_ref_log_probs=settings.precompute_ref_log_probs,
-        bf16=use_bf16(settings.precision),
-        gradient_checkpointing=settings.gradient_checkpointing,
-        save_strategy="no",
-        report_to=[],
-        logging_steps=10,
-        seed=settings.seed,
-        use_cpu=on_cpu(),
     )
     trainer = DPOTrainer(
         model=model,

@@ -16,9 +16,8 @@ from selfrat_eval.training._common import (
     judgment_text,
     load_tokenizer,
     lora_config,
-    on_cpu,
     save_trained,
-    use_bf16,
+    trainer_arguments,
 )
 from selfrat_eval.training._data import TrainItem
 
@@ -73,24 +72,11 @@ def train_sft(model: str, items: list[TrainItem], out: Path, settings: SFTSettin
     settings = settings or SFTSettings()
     tokenizer = load_tokenizer(model)
     policy = AutoModelForCausalLM.from_pretrained(model)
-    bf16 = use_bf16(settings.precision)
     args = SFTConfig(
-        output_dir=str(out.with_name(out.name + ".trainer")),
-        num_train_epochs=settings.epochs,
+        **trainer_arguments(settings, out),
         max_steps=settings.max_steps or -1,
-        learning_rate=settings.learning_rate,
         lr_scheduler_type=settings.scheduler,
-        per_device_train_batch_size=settings.batch_size,
-        gradient_accumulation_steps=settings.gradient_accumulation,
-        max_length=settings.max_length,
         completion_only_loss=True,
-        bf16=bf16,
-        gradient_checkpointing=settings.gradient_checkpointing,
-        save_strategy="no",
-        report_to=[],
-        logging_steps=10,
-        seed=settings.seed,
-        use_cpu=on_cpu(),
     )
     trainer = SFTTrainer(
         model=policy,
