@@ -229,11 +229,14 @@ def score_value(parsed: ParsedJudgment) -> float | None:
 
 def pair_winner(parsed: ParsedJudgment, a_is_chosen: bool) -> str | None:
     """A relative judgment as the pair's winner: "chosen", "rejected", "tie", None if unparseable."""
-    if not parsed.ok:
-        return None
-    if parsed.value == "tie":
-        return "tie"
-    return "chosen" if (parsed.value == "A") == a_is_chosen else "rejected"
+    return pair_side(parsed.value, a_is_chosen) if parsed.ok else None
+
+
+def pair_side(value: object, a_is_chosen: bool) -> str | None:
+    """A parsed A/B/tie value as "chosen", "rejected" or "tie" (None stays None)."""
+    if value is None or value == "tie":
+        return value  # type: ignore[return-value]
+    return "chosen" if (value == "A") == a_is_chosen else "rejected"
 
 
 # --- the parse -----------------------------------------------------------------------------------

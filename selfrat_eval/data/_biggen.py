@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from selfrat_eval.data._io import validate
 from selfrat_eval.data._records import Rubric, RubricItem, _Record
-from selfrat_eval.data._sources import HubDataset, RowSource, load_rows
+from selfrat_eval.data._sources import HubDataset, RowSource, load_rows, unique_items
 
 BIGGEN_INSTANCES = HubDataset("prometheus-eval/BiGGen-Bench", "test", "biggen-bench/test.jsonl")
 BIGGEN_HUMAN_EVAL = HubDataset(
@@ -51,6 +51,13 @@ class BiggenHumanEvalRow(BiggenInstance):
     response_model_name: str | None = None
     uid: str | None = None
 
+    @field_validator("human_score", "gpt4_score")
+    @classmethod
+    def _score_or_missing(cls, value: float) -> float:
+        if value != MISSING_LABEL and not 1 <= value <= 5:
+            raise ValueError(f"must be a score from 1 to 5, or {MISSING_LABEL} for missing (got {value:g})")
+        return value
+
     def item_id(self, record: int) -> str:
         if self.uid:
             return self.uid
@@ -90,4 +97,4 @@ def load_biggen_human_eval(
                 meta={"instance_id": row.id, **({"response_model": model} if model else {})},
             )
         )
-    return items, source
+    return unique_items(items, source), source

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import tempfile
@@ -22,56 +23,74 @@ Row = tuple[int, dict[str, Any]]
 
 
 def read_rows(path: Path) -> Iterator[Row]:
-    """Yield (record number, row) from a .jsonl, .json (list of objects) or .csv file.
+    """Yield (record number, row) from a .jsonl, .json (list of objects) or .csv/.tsv file.
 
-    JSONL record numbers are line numbers, so an error points at the line to fix.
+    The file must be UTF-8 (a byte-order mark is fine). JSONL record numbers are line numbers, so an
+    error points at the line to fix.
     """
     if not path.exists():
         raise InputError("file not found", source=str(path))
     suffix = path.suffix.lower()
-    if suffix in {".jsonl", ".ndjson"}:
-        yield from _read_jsonl(path)
-    elif suffix == ".json":
-        yield from _read_json(path)
-    elif suffix in {".csv", ".tsv"}:
-        yield from _read_csv(path, delimiter="\t" if suffix == ".tsv" else ",")
-    else:
+    if suffix not in {".jsonl", ".ndjson", ".json", ".csv", ".tsv"}:
         raise InputError(
             f"unsupported file type '{suffix}' (use .jsonl, .json, .csv or .tsv)", source=str(path)
         )
+    text = read_text(path)
+    if suffix in {".jsonl", ".ndjson"}:
+        yield from _read_jsonl(text, str(path))
+    elif suffix == ".json":
+        yield from _read_json(text, str(path))
+    else:
+        yield from _read_csv(text, delimiter="\t" if suffix == ".tsv" else ",")
 
 
-def _read_jsonl(path: Path) -> Iterator[Row]:
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise InputError(f"invalid JSON ({error.msg})", source=str(path), record=number) from None
-            if not isinstance(row, dict):
-                raise InputError("expected a JSON object", source=str(path), record=number)
-            yield number, row
-
-
-def _read_json(path: Path) -> Iterator[Row]:
+def read_text(path: Path) -> str:
+    """A UTF-8 text file's content (BOM dropped); undecodable bytes are an InputError saying where."""
+    data = path.read_bytes()
     try:
-        rows = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as error:
-        raise InputError(f"invalid JSON ({error.msg} at line {error.lineno})", source=str(path)) from None
-    if not isinstance(rows, list):
-        raise InputError("expected a JSON list of objects", source=str(path))
-    for number, row in enumerate(rows, start=1):
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise InputError(
+            f"not UTF-8 text (byte {error.start} on line {line}: {data[error.start : error.start + 1]!r}); "
+            "save it as UTF-8",
+            source=str(path),
+            record=line,
+        ) from None
+
+
+def _read_jsonl(text: str, source: str) -> Iterator[Row]:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise InputError(f"invalid JSON ({error.msg})", source=source, record=number) from None
         if not isinstance(row, dict):
-            raise InputError("expected a JSON object", source=str(path), record=number)
+            raise InputError("expected a JSON object", source=source, record=number)
         yield number, row
 
 
-def _read_csv(path: Path, delimiter: str) -> Iterator[Row]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        for number, row in enumerate(csv.DictReader(handle, delimiter=delimiter), start=1):
-            yield number, {key: value for key, value in row.items() if key is not None}
+def _read_json(text: str, source: str) -> Iterator[Row]:
+    if not text.strip():
+        return
+    try:
+        rows = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(f"invalid JSON ({error.msg} at line {error.lineno})", source=source) from None
+    if not isinstance(rows, list):
+        raise InputError("expected a JSON list of objects", source=source)
+    for number, row in enumerate(rows, start=1):
+        if not isinstance(row, dict):
+            raise InputError("expected a JSON object", source=source, record=number)
+        yield number, row
+
+
+def _read_csv(text: str, delimiter: str) -> Iterator[Row]:
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    for number, row in enumerate(reader, start=1):
+        yield number, {key: value for key, value in row.items() if key is not None}
 
 
 def validate(model: type[M], data: dict[str, Any], *, source: str, record: int) -> M:

@@ -10,7 +10,7 @@ from pydantic import Field, field_validator
 
 from selfrat_eval.data._io import validate
 from selfrat_eval.data._records import PairItem, _Record
-from selfrat_eval.data._sources import RowSource, _from_file
+from selfrat_eval.data._sources import RowSource, _from_file, unique_items
 
 
 class PairwiseFileRow(_Record):
@@ -50,4 +50,4 @@ def load_pairwise_file(path: Path) -> tuple[list[PairItem], RowSource]:
         pair_from_row(validate(PairwiseFileRow, raw, source=source.name, record=number), number)
         for number, raw in source.rows
     ]
-    return items, source
+    return unique_items(items, source), source

@@ -8,7 +8,7 @@ from pydantic import Field
 
 from selfrat_eval.data._io import validate
 from selfrat_eval.data._records import PairItem, _Record
-from selfrat_eval.data._sources import HubDataset, RowSource, load_rows
+from selfrat_eval.data._sources import HubDataset, RowSource, load_rows, unique_items
 
 REWARDBENCH = HubDataset("allenai/reward-bench", "filtered", "reward-bench/filtered.jsonl")
 
@@ -36,4 +36,4 @@ def load_rewardbench(
                 id=str(row.id), group=row.subset, prompt=row.prompt, chosen=row.chosen, rejected=row.rejected
             )
         )
-    return items, source
+    return unique_items(items, source), source

@@ -11,7 +11,7 @@ from pydantic import Field
 from selfrat_eval._errors import InputError
 from selfrat_eval.data._io import validate
 from selfrat_eval.data._records import Rubric, RubricItem, _Record
-from selfrat_eval.data._sources import RowSource, _from_file
+from selfrat_eval.data._sources import RowSource, _from_file, unique_items
 
 
 class RubricFileRow(_Record):
@@ -49,7 +49,7 @@ def load_rubric_file(path: Path) -> tuple[list[RubricItem], RowSource]:
                 labels={} if row.label is None else {"label": row.label},
             )
         )
-    return items, source
+    return unique_items(items, source), source
 
 
 def _decode_rubric(raw: dict[str, Any], source: str, record: int) -> dict[str, Any]:

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from selfrat_eval._errors import InputError
 from selfrat_eval.data._io import Row, read_rows
+
+
+class _Keyed(Protocol):
+    @property
+    def key(self) -> str: ...
+
+
+KeyedItem = TypeVar("KeyedItem", bound=_Keyed)
 
 #: Environment variable naming a local mirror laid out like `<dir>/reward-bench/filtered.jsonl`.
 DATA_DIR_ENV = "SELFRAT_DATA_DIR"
@@ -50,8 +58,28 @@ def load_rows(dataset: HubDataset, data: Path | None = None, revision: str | Non
 
 def _from_file(path: Path) -> RowSource:
     rows = list(read_rows(path))
+    if not rows:
+        raise InputError("no items (the file is empty)", source=str(path))
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     return RowSource(str(path), rows, {"path": str(path.resolve()), "sha256": digest})
+
+
+def unique_items(items: Sequence[KeyedItem], source: RowSource) -> list[KeyedItem]:
+    """Items keyed by (group, id) must be unique: name the input record that repeats a key.
+
+    Loaders build one item per row, so items[i] came from source.rows[i].
+    """
+    first: dict[str, int] = {}
+    for item, (number, _row) in zip(items, source.rows, strict=True):
+        if item.key in first:
+            raise InputError(
+                f"duplicate item {item.key!r} (first at record {first[item.key]})",
+                source=source.name,
+                record=number,
+                field="id",
+            )
+        first[item.key] = number
+    return list(items)
 
 
 def _from_hub(dataset: HubDataset, revision: str | None) -> RowSource:
@@ -66,6 +94,8 @@ def _from_hub(dataset: HubDataset, revision: str | None) -> RowSource:
             source=f"hub:{dataset.hub_id}[{dataset.split}]",
         ) from None
     rows: Iterator[dict[str, Any]] = iter(loaded)  # type: ignore[arg-type]
+    if len(loaded) == 0:  # type: ignore[arg-type]
+        raise InputError("no items", source=f"hub:{dataset.hub_id}[{dataset.split}]")
     identity = {
         "hub_id": dataset.hub_id,
         "split": dataset.split,

@@ -4,8 +4,9 @@ and score a set of judgments. The runner and `selfrat score` only talk to this i
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -32,7 +33,7 @@ from selfrat_eval.metrics import (
     mean_estimate,
     score_rewardbench,
 )
-from selfrat_eval.parsing import ParsedJudgment, pair_winner, parse_absolute, parse_relative
+from selfrat_eval.parsing import ParsedJudgment, pair_side, parse_absolute, parse_relative
 from selfrat_eval.prompts import (
     REWARDBENCH_RUBRIC_ABSOLUTE,
     REWARDBENCH_RUBRIC_RELATIVE,
@@ -71,18 +72,23 @@ class BenchmarkTask(Protocol):
     def score(self, judgments: Sequence[Judgment], options: ScoringOptions) -> dict[str, Any]: ...
 
 
-def _samples(outputs: list[Completion], parsed: list[ParsedJudgment]) -> dict[str, list[Any]]:
+def _samples(outputs: list[Completion], parse: Callable[[str], ParsedJudgment]) -> dict[str, list[Any]]:
+    """One slot's samples; a prompt that was not sent (too long) is never parsed."""
+    parsed = [None if c.too_long else parse(c.text) for c in outputs]
     return {
         "outputs": [c.text for c in outputs],
-        "parse_status": [p.status for p in parsed],
-        "values": [p.value if p.ok else None for p in parsed],
+        "parse_status": ["too_long" if p is None else p.status for p in parsed],
+        "values": [p.value if p is not None and p.ok else None for p in parsed],
+        "strengths": [None if p is None else p.strength for p in parsed],
         "logprobs": [c.mean_logprob for c in outputs],
     }
 
 
-def _by_slot(per_slot: dict[str, dict[str, list[Any]]]) -> dict[str, dict[str, list[Any]]]:
+def _by_slot(
+    per_slot: dict[str, dict[str, list[Any]]], pairwise: bool = False
+) -> dict[str, dict[str, list[Any]]]:
     """{slot: {field: list}} -> {field: {slot: list}}, the judgments.jsonl layout."""
-    fields = ("outputs", "parse_status", "values", "logprobs")
+    fields = ("outputs", "parse_status", "values", "logprobs") + (("strengths",) if pairwise else ())
     return {field: {slot: samples[field] for slot, samples in per_slot.items()} for field in fields}
 
 
@@ -123,7 +129,7 @@ class RewardBenchTask:
     def judgment(self, item: PairItem, outputs: dict[str, list[Completion]]) -> PairJudgment:
         if self.mode == "absolute":
             per_slot = {
-                slot: _samples(outputs[slot], [parse_absolute(c.text, quoted=[text]) for c in outputs[slot]])
+                slot: _samples(outputs[slot], partial(parse_absolute, quoted=[text]))
                 for slot, text in (("chosen", item.chosen), ("rejected", item.rejected))
             }
             return PairJudgment.model_validate(
@@ -131,11 +137,11 @@ class RewardBenchTask:
             )
         a_is_chosen = self.a_is_chosen(item)
         per_slot = {}
+        quoted = [item.chosen, item.rejected]
         for slot, completions in outputs.items():
-            parsed = [parse_relative(c.text, quoted=[item.chosen, item.rejected]) for c in completions]
-            samples = _samples(completions, parsed)
+            samples = _samples(completions, lambda output: parse_relative(output, quoted=quoted))
             slot_a_is_chosen = a_is_chosen == (slot == "pair")  # the swapped order shows B first
-            samples["values"] = [pair_winner(p, slot_a_is_chosen) for p in parsed]
+            samples["values"] = [pair_side(value, slot_a_is_chosen) for value in samples["values"]]
             per_slot[slot] = samples
         fields: dict[str, Any] = {
             "id": item.id,
@@ -143,7 +149,7 @@ class RewardBenchTask:
             "mode": "pairwise",
             "a_is_chosen": a_is_chosen,
         }
-        return PairJudgment.model_validate(fields | _by_slot(per_slot))
+        return PairJudgment.model_validate(fields | _by_slot(per_slot, pairwise=True))
 
     def score(self, judgments: Sequence[Judgment], options: ScoringOptions) -> dict[str, Any]:
         pairs = [j for j in judgments if isinstance(j, PairJudgment)]
@@ -220,11 +226,10 @@ class RatingTask:
         return {"response": absolute_prompt(request)}
 
     def judgment(self, item: RubricItem, outputs: dict[str, list[Completion]]) -> RatingJudgment:
-        completions = outputs["response"]
-        parsed = [parse_absolute(c.text, quoted=[item.response]) for c in completions]
+        samples = _samples(outputs["response"], lambda output: parse_absolute(output, quoted=[item.response]))
         labels = {name: item.labels.get(name) for name in self.labels}
         fields = {"benchmark": self.name, "id": item.id, "group": item.group, **labels}
-        return RatingJudgment.model_validate(fields | _by_slot({"response": _samples(completions, parsed)}))
+        return RatingJudgment.model_validate(fields | _by_slot({"response": samples}))
 
     def score(self, judgments: Sequence[Judgment], options: ScoringOptions) -> dict[str, Any]:
         ratings = [j for j in judgments if isinstance(j, RatingJudgment)]

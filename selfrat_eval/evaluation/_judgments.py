@@ -2,8 +2,10 @@
 
 Common fields: `benchmark`, `id`, `group` (RewardBench subset or BiGGen capability), `outputs` (raw
 judge texts by what was judged, a "slot": `response`, `chosen`/`rejected`, `pair`/`pair_swapped`),
-and per slot and sample `parse_status`, `values` (parsed: a score, or for pairwise the winner already
-mapped to "chosen"/"rejected"/"tie"), `logprobs` and `meta_scores`. Results, reduced by `strategy`:
+and per slot and sample `parse_status` (ok, empty, no_result, invalid_result, or too_long: not sent,
+the prompt did not fit the judge's context), `values` (parsed: a score, or for pairwise the winner
+already mapped to "chosen"/"rejected"/"tie"), `strengths` (pairwise: strong, slight, tie, or null
+where the format does not say), `logprobs` and `meta_scores`. Results, reduced by `strategy`:
 `score_chosen`/`score_rejected` (absolute RewardBench), `winner` (pairwise RewardBench), `score` plus
 labels (`human_score`, `gpt4_score`, or `label`) for rubric gradings; null where unparseable.
 Items are keyed by (group, id).
@@ -14,28 +16,33 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from selfrat_eval._errors import InputError
 from selfrat_eval.data import item_key
 from selfrat_eval.data._io import read_rows, validate
 from selfrat_eval.judges import Strategy, Value, combine
 from selfrat_eval.metrics import Outcome, absolute_outcome, pairwise_outcome
+from selfrat_eval.parsing import SampleStatus, Strength
 
 Benchmark = Literal["rewardbench", "biggen", "rubric", "pairwise"]
 BENCHMARKS: tuple[Benchmark, ...] = ("rewardbench", "biggen", "rubric", "pairwise")
 Score = Annotated[float, Field(ge=1, le=5)]
+#: Item ids are text; integer ids (RewardBench's own dataset and per-item results) are read as text.
+ItemId = Annotated[str, BeforeValidator(lambda value: str(value) if isinstance(value, int) else value)]
 
 
 class Judgment(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     benchmark: Benchmark
-    id: str = Field(min_length=1)
+    id: ItemId = Field(min_length=1)
     group: str = Field(min_length=1)
     outputs: dict[str, list[str]] = Field(default_factory=dict)
-    parse_status: dict[str, list[str]] = Field(default_factory=dict)
+    parse_status: dict[str, list[SampleStatus]] = Field(default_factory=dict)
     values: dict[str, list[Value | None]] = Field(default_factory=dict)
+    #: Pairwise formats that state it (Arena-Hard family, ties): how strongly the winner won.
+    strengths: dict[str, list[Strength | None]] = Field(default_factory=dict)
     logprobs: dict[str, list[float | None]] = Field(default_factory=dict)
     meta_scores: dict[str, list[float | None]] = Field(default_factory=dict)
     strategy: str = "single"

@@ -25,6 +25,16 @@ def _fmt(estimate: dict[str, Any], scale: float = 1.0) -> tuple[str, str, str]:
 
 def print_results(results: dict[str, Any], console: Console | None = None) -> None:
     console = console or Console()
+    _print_table(results, console)
+    statuses = results.get("sample_statuses") or {}
+    if statuses.get("too_long"):
+        console.print(
+            f"[yellow]{statuses['too_long']} judge prompt(s) did not fit the judge's context and were not "
+            "sent (status too_long, counted as parse failures)[/]"
+        )
+
+
+def _print_table(results: dict[str, Any], console: Console) -> None:
     metrics = results["metrics"]
     if results["benchmark"] == "rewardbench":
         table = Table(title=f"RewardBench ({metrics['tie_policy']} tie policy), accuracy x100")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import platform
 import re
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -15,6 +16,7 @@ from selfrat_eval.data._io import write_json
 from selfrat_eval.evaluation._benchmarks import BenchmarkTask, ScoringOptions
 from selfrat_eval.evaluation._judgments import Judgment, PairJudgment
 from selfrat_eval.metrics import CREDIT
+from selfrat_eval.parsing import SAMPLE_STATUSES
 
 _VERSIONED = ("selfrat-eval", "numpy", "scipy", "datasets", "transformers", "torch", "vllm")
 
@@ -44,6 +46,7 @@ def build_results(
         "benchmark": task.name,
         "strategy": strategy,
         "metrics": task.score(judgments, options),
+        "sample_statuses": sample_statuses(judgments),
         "scoring": {
             "tie_policy": options.tie_policy,
             "n_resamples": options.n_resamples,
@@ -59,6 +62,14 @@ def build_results(
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": " ".join(sys.argv),
     }
+
+
+def sample_statuses(judgments: Sequence[Judgment]) -> dict[str, int]:
+    """How many judge samples parsed, failed to parse (and how), or were not sent (`too_long`)."""
+    counts = Counter(
+        status for judgment in judgments for statuses in judgment.parse_status.values() for status in statuses
+    )
+    return {status: counts[status] for status in SAMPLE_STATUSES if counts[status]}
 
 
 def write_outputs(

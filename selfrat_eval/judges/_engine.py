@@ -40,11 +40,26 @@ class SamplingConfig:
 
 @dataclass(frozen=True)
 class Completion:
-    """One generated judgment text; `mean_logprob` is the mean token log-probability if requested."""
+    """One generated judgment text; `mean_logprob` is the mean token log-probability if requested.
+
+    `too_long`: the prompt did not fit the judge's context (prompt + max_new_tokens), so it was not
+    sent; the text is empty. Engines return `sampling.n` of these for such a prompt, never raise.
+    """
 
     text: str
     num_tokens: int
     mean_logprob: float | None = None
+    too_long: bool = False
+
+
+def too_long(n: int) -> list[Completion]:
+    """The completions of a prompt that was not sent because it does not fit the context."""
+    return [Completion(text="", num_tokens=0, too_long=True) for _ in range(n)]
+
+
+def fits(prompt_tokens: int, max_new_tokens: int, context: int | None) -> bool:
+    """Whether a prompt of this many tokens leaves room for the judgment in a context window."""
+    return context is None or prompt_tokens + max_new_tokens <= context
 
 
 @runtime_checkable

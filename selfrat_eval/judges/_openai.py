@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from selfrat_eval._errors import InputError
 from selfrat_eval.judges._deps import require
-from selfrat_eval.judges._engine import Completion, SamplingConfig
+from selfrat_eval.judges._engine import Completion, SamplingConfig, too_long
 from selfrat_eval.prompts import Chat
+
+#: How OpenAI and vLLM servers word a prompt that does not fit the model's context.
+_CONTEXT_ERROR = re.compile(r"context length|maximum context|too long|max_model_len|context window", re.I)
 
 
 @dataclass(frozen=True)
@@ -92,17 +96,25 @@ class OpenAIEngine:
     async def _request(
         self, client: Any, limit: asyncio.Semaphore, chat: Chat, sampling: SamplingConfig, n: int, seed: int
     ) -> list[Completion]:
+        from openai import BadRequestError
+
         async with limit:
-            response = await client.chat.completions.create(
-                model=self.config.model,
-                messages=chat,
-                n=n,
-                temperature=sampling.temperature,
-                top_p=sampling.top_p,
-                max_tokens=sampling.max_new_tokens,
-                seed=seed,
-                logprobs=sampling.logprobs or None,
-            )
+            try:
+                response = await client.chat.completions.create(
+                    model=self.config.model,
+                    messages=chat,
+                    n=n,
+                    temperature=sampling.temperature,
+                    top_p=sampling.top_p,
+                    max_tokens=sampling.max_new_tokens,
+                    seed=seed,
+                    logprobs=sampling.logprobs or None,
+                )
+            except BadRequestError as error:
+                # The server counts tokens, not us: a prompt it refuses for length is `too_long`.
+                if _CONTEXT_ERROR.search(str(error)):
+                    return too_long(n)
+                raise
         completions = []
         for choice in sorted(response.choices, key=lambda c: c.index):
             tokens = choice.logprobs.content if choice.logprobs and choice.logprobs.content else []

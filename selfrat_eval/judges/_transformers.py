@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from selfrat_eval.judges._deps import require
-from selfrat_eval.judges._engine import Completion, SamplingConfig
+from selfrat_eval.judges._engine import Completion, SamplingConfig, fits, too_long
 from selfrat_eval.prompts import Chat
 
 log = logging.getLogger(__name__)
@@ -60,6 +60,7 @@ class TransformersEngine:
         ).to(device)  # type: ignore[arg-type]
         self.model.eval()
         self.device = device
+        self.context_length: int | None = getattr(self.model.config, "max_position_embeddings", None)
         if self.tokenizer.chat_template is None:
             log.warning("%s has no chat template: prompts are sent as plain text", config.model)
 
@@ -84,8 +85,13 @@ class TransformersEngine:
         self, chats: Sequence[Chat], sampling: SamplingConfig, seeds: Sequence[int] | None = None
     ) -> list[list[Completion]]:
         prompts = [self.render(chat) for chat in chats]
-        order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))
-        results: dict[int, list[Completion]] = {}
+        lengths = [len(ids) for ids in self.tokenizer(prompts, add_special_tokens=False)["input_ids"]]
+        results: dict[int, list[Completion]] = {
+            i: too_long(sampling.n)
+            for i, length in enumerate(lengths)
+            if not fits(length, sampling.max_new_tokens, self.context_length)
+        }
+        order = sorted((i for i in range(len(prompts)) if i not in results), key=lambda i: lengths[i])
         per_batch = max(1, self.config.batch_size // sampling.n)  # batch_size counts sequences
         for start in range(0, len(order), per_batch):
             batch = order[start : start + per_batch]

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from selfrat_eval.judges._deps import require
-from selfrat_eval.judges._engine import Completion, SamplingConfig
+from selfrat_eval.judges._engine import Completion, SamplingConfig, fits, too_long
 from selfrat_eval.prompts import Chat
 
 
@@ -27,6 +27,10 @@ class VLLMConfig:
     trust_remote_code: bool = False
     seed: int = 0
     extra: tuple[tuple[str, Any], ...] = ()
+
+
+def _render(tokenizer: Any, chat: Chat) -> str:
+    return str(tokenizer.apply_chat_template(chat, tokenize=False, add_generation_prompt=True))
 
 
 def _on_cpu() -> bool:
@@ -93,8 +97,27 @@ class VLLMEngine:
                 logprobs=0 if sampling.logprobs else None,  # 0 = only the sampled token's log-prob
             )
 
-        per_prompt = [params(seed) for seed in seeds] if seeds is not None else params(sampling.seed)
-        outputs = self.llm.chat(list(chats), per_prompt, use_tqdm=False)  # type: ignore[arg-type]
+        context = self.llm.model_config.max_model_len
+        tokenizer = self.llm.get_tokenizer()
+        sendable = [
+            i
+            for i, chat in enumerate(chats)
+            if fits(
+                len(tokenizer.encode(_render(tokenizer, chat), add_special_tokens=False)),
+                sampling.max_new_tokens,
+                context,
+            )
+        ]
+        results = {i: too_long(sampling.n) for i in range(len(chats))}
+        if sendable:
+            seeds = list(seeds) if seeds is not None else [sampling.seed] * len(chats)
+            per_prompt = [params(seeds[i]) for i in sendable]
+            outputs = self.llm.chat([chats[i] for i in sendable], per_prompt, use_tqdm=False)  # type: ignore[arg-type]
+            results |= dict(zip(sendable, self._completions(outputs, sampling), strict=True))
+        return [results[i] for i in range(len(chats))]
+
+    @staticmethod
+    def _completions(outputs: list[Any], sampling: SamplingConfig) -> list[list[Completion]]:
         return [
             [
                 Completion(

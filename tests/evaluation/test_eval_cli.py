@@ -157,3 +157,30 @@ def test_resume_with_different_settings_is_refused(tiny_judge: Path, tmp_path: P
     refused = selfrat(*base, "--seed", "1")
     assert refused.returncode == 2
     assert "seed=0" in refused.stderr and "Traceback" not in refused.stderr
+
+
+@pytest.mark.parametrize("backend", ["hf", "vllm"])
+def test_a_response_longer_than_the_context_is_not_sent(
+    tiny_judge: Path, tmp_path: Path, backend: str
+) -> None:
+    """A 1M-character response against a judge with an 8,192-token context: one `too_long` item, the
+    others judged, the run finishes (it used to hang on the hf engine)."""
+    if backend == "vllm":
+        pytest.importorskip("vllm", reason="the vLLM CPU build is installed by scripts/setup.sh")
+    rows = [json.loads(line) for line in sample_path("rubric").read_text().splitlines()[:3]]
+    rows[1] = {**rows[1], "response": "All work and no play. " * 45_455}  # 1,000,010 characters
+    data = tmp_path / "long.jsonl"
+    data.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    out = tmp_path / "run"
+    engine = ["--engine-option", "max_model_len=4096"] if backend == "vllm" else []
+    args = ["--backend", backend, "--judge", str(tiny_judge), "--benchmark", "rubric", "--data", str(data)]
+    done = selfrat("eval", *args, *engine, "--out", str(out), "--max-new-tokens", "16", "--n-resamples", "0")
+    assert done.returncode == 0, done.stderr
+    assert "did not fit the judge's context" in done.stdout + done.stderr
+    judgments = lines(out / "judgments.jsonl")
+    statuses = [j["parse_status"]["response"] for j in judgments]  # type: ignore[index]
+    assert statuses[1] == ["too_long"] and all(s != ["too_long"] for k, s in enumerate(statuses) if k != 1)
+    assert judgments[1]["score"] is None and judgments[1]["outputs"] == {"response": [""]}
+    results = json.loads((out / "results.json").read_text())
+    assert results["sample_statuses"]["too_long"] == 1
+    assert results["metrics"]["parse_failure_rate"] >= 1 / 3
