@@ -111,3 +111,16 @@ def test_cli_over_http(server: str, tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     metrics = json.loads((tmp_path / "results.json").read_text())["metrics"]
     assert "order_disagreement_rate" in metrics and metrics["n_items"] == 5
+
+
+def test_a_prompt_the_server_refuses_for_length_is_too_long(server: str) -> None:
+    from selfrat_eval.judges import SamplingConfig
+    from selfrat_eval.prompts import AbsoluteRequest, absolute_prompt
+
+    engine = load_engine("openai", SERVED_NAME, base_url=server, max_retries=0)
+    chats = [
+        absolute_prompt(AbsoluteRequest("Say hi.", "Hi.", "Is it polite?")),
+        absolute_prompt(AbsoluteRequest("Say hi.", "Hi! " * 20_000, "Is it polite?")),  # > 4,096 tokens
+    ]
+    short, long = engine.generate(chats, SamplingConfig(max_new_tokens=8))
+    assert not short[0].too_long and long[0].too_long and long[0].text == ""
