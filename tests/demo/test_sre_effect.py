@@ -1,18 +1,23 @@
 """The strongest regression test of the training code: on the arithmetic benchmark, one DPO
-iteration on ground-truth pairs from the judge's own samples raises held-out accuracy over its SFT
-start, and the same run with chosen and rejected swapped lowers it (a swapped pair order, a broken
-parser or a wrong loss sign shows up here as a drop)."""
+iteration on ground-truth pairs from the judge's own samples beats the same DPO run with chosen and
+rejected swapped (a swapped pair order, a broken parser or a wrong loss sign shows up here), and does
+not fall below its SFT start.
+
+How far SFT gets differs between CPUs (the demo's SFT sits on a sharp learning transition), so no
+threshold here is an absolute accuracy: each is the run's own paired 95% CI over the held-out items."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from selfrat_eval.demo import DemoConfig
 from selfrat_eval.demo._run import arm_eval, loop_config
 from selfrat_eval.evaluation import RatingJudgment, read_judgments
+from selfrat_eval.metrics import mean_estimate
 from selfrat_eval.toy import Splits, build_arithmetic_benchmark, build_char_judge
 from selfrat_eval.training import load_train_items, run_loop, train_dpo, train_sft
 
@@ -22,14 +27,14 @@ pytest.importorskip("trl", reason="installed by scripts/setup.sh (extra: train)"
 SEED = 0
 
 
-def accuracy(run: Path) -> float:
+def correctness(run: Path) -> np.ndarray:
+    """Per held-out item (in id order): 1 if the judge's score equals the label, else 0."""
     judgments = [j for j in read_judgments(run / "judgments.jsonl") if isinstance(j, RatingJudgment)]
-    return sum(j.score == j.label for j in judgments) / len(judgments)
+    return np.array([float(j.score == j.label) for j in sorted(judgments, key=lambda j: j.id)])
 
 
 def test_dpo_on_ground_truth_pairs_helps_and_swapped_pairs_hurt(tmp_path: Path) -> None:
-    # The demo's first seed and first iteration: with 600 sampling items and 400 held-out ones the
-    # gain was nil (0.723 both), too close to call; at the demo's sizes it was 0.754 -> 0.790.
+    # The demo's first seed and first iteration, at the demo's sizes.
     config = DemoConfig(out=tmp_path, seeds=[SEED], iterations=1)
     build_arithmetic_benchmark(
         config.benchmark_dir(), Splits(config.train_items, config.sampling_items, config.heldout_items)
@@ -54,9 +59,13 @@ def test_dpo_on_ground_truth_pairs_helps_and_swapped_pairs_hurt(tmp_path: Path) 
     train_dpo(str(sft), str(sft), swapped, tmp_path / "swapped", config.dpo.model_copy(update={"seed": SEED}))
     arm_eval(config, tmp_path / "swapped", tmp_path / "eval-swapped", "single", SEED, config.max_new_tokens)
 
-    sft_accuracy = accuracy(tmp_path / "eval-sft")
-    dpo_accuracy, swapped_accuracy = accuracy(iteration / "eval"), accuracy(tmp_path / "eval-swapped")
-    observed = f"SFT {sft_accuracy:.3f}, DPO {dpo_accuracy:.3f}, swapped {swapped_accuracy:.3f}"
-    assert 0.3 < sft_accuracy < 0.9, observed  # imperfect on purpose, but it learned the task
-    assert dpo_accuracy > sft_accuracy, observed
-    assert swapped_accuracy < sft_accuracy, observed
+    sft, dpo = correctness(tmp_path / "eval-sft"), correctness(iteration / "eval")
+    swapped_run = correctness(tmp_path / "eval-swapped")
+    over_swapped, over_sft = mean_estimate(dpo - swapped_run), mean_estimate(dpo - sft)
+    observed = (
+        f"SFT {sft.mean():.3f}, DPO {dpo.mean():.3f}, swapped {swapped_run.mean():.3f}; "
+        f"DPO - swapped {over_swapped.to_dict()}, DPO - SFT {over_sft.to_dict()}"
+    )
+    assert sft.mean() > 0.3, observed  # it learned the task (chance is 0.2)
+    assert over_swapped.ci_low is not None and over_swapped.ci_low > 0, observed
+    assert over_sft.ci_high is not None and over_sft.ci_high > 0, observed
