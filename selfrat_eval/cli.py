@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 
 from selfrat_eval._errors import InputError
+from selfrat_eval._machine import warn_if_busy
 
 app = typer.Typer(
     help="Evaluate and train LLM judges (BiGGen-Bench, RewardBench, Self-Rationalization).",
@@ -153,6 +154,7 @@ def eval_command(
             n_resamples=n_resamples,
             model_name=model_name,
         )
+        warn_if_busy(err, "the evaluation")
         results = run_eval(config)
         print_results(results)
         err.print(f"wrote {out / 'judgments.jsonl'} and {out / 'results.json'}")
@@ -221,6 +223,7 @@ def train_sft_command(
             with_rationale=rationale,
             seed=seed,
         )
+        warn_if_busy(err, "SFT")
         train_sft(model, items, out, settings)
         err.print(f"wrote the SFT judge to {out}")
 
@@ -233,7 +236,9 @@ def train_sre_command(
     with _user_errors():
         from selfrat_eval.training import LoopConfig, run_loop
 
-        summary = run_loop(LoopConfig.from_file(config))
+        loop = LoopConfig.from_file(config)
+        warn_if_busy(err, "the SRE loop")
+        summary = run_loop(loop)
         for record in summary["iterations"]:
             stats = record["curation"]
             err.print(
@@ -314,6 +319,8 @@ def demo_command(
         from selfrat_eval.demo import DemoConfig, run_demo, write_demo_report
 
         demo = DemoConfig.from_options(out, seeds=seeds, config=config)
+        if not report_only:
+            warn_if_busy(err, "the demo")
         report = write_demo_report(demo) if report_only else run_demo(demo)
         typer.echo(report.read_text(encoding="utf-8"))
 

@@ -2,6 +2,6 @@
 every baseline, a report with paired comparisons pooled over seeds)."""
 
 from selfrat_eval.demo._report import demo_arms, demo_results, write_demo_report
-from selfrat_eval.demo._run import DemoConfig, run_demo, run_seed
+from selfrat_eval.demo._run import DemoConfig, run_demo, seed_stages
 
-__all__ = ["DemoConfig", "demo_arms", "demo_results", "run_demo", "run_seed", "write_demo_report"]
+__all__ = ["DemoConfig", "demo_arms", "demo_results", "run_demo", "seed_stages", "write_demo_report"]

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from selfrat_eval._machine import machine_info, versions
 from selfrat_eval.data import load_rubric_file
 from selfrat_eval.data._io import atomic_write, write_json
 from selfrat_eval.demo._run import STAGES_FILE, DemoConfig
@@ -35,6 +36,7 @@ class Arm:
     label: str
     run: str  # the run folder under seed-K
     strategy: str | None = None  # re-reduce the run's stored samples (best-of-N from the same samples)
+    seeds: tuple[int, ...] = ()  # the seeds that ran it; empty = every seed
 
 
 def demo_arms(config: DemoConfig) -> list[Arm]:
@@ -48,7 +50,16 @@ def demo_arms(config: DemoConfig) -> list[Arm]:
         Arm(f"sre-{k}", f"SRE iteration {k}", f"sre/iteration-{k}/eval")
         for k in range(1, config.iterations + 1)
     ]
-    return [*arms, Arm("no-rationale", "SFT without rationales (ablation)", "arms/no-rationale")]
+    ablation = tuple(config.seeds[: config.ablation_seeds])
+    if ablation:
+        arms.append(
+            Arm("no-rationale", "SFT without rationales (ablation)", "arms/no-rationale", seeds=ablation)
+        )
+    return arms
+
+
+def _arm_seeds(arm: Arm, seeds: list[int]) -> list[int]:
+    return list(arm.seeds) or seeds
 
 
 def _scores(judgments: list[Judgment], arm: Arm, ids: list[str]) -> np.ndarray:
@@ -113,41 +124,55 @@ def demo_results(config: DemoConfig) -> dict[str, Any]:
     arms = demo_arms(config)
     records = {seed: _SeedRecords.read(config, seed) for seed in seeds}
     runs = {  # best-of-N re-reduces the self-consistency run: each run is read once
-        (seed, run): read_judgments(config.seed_dir(seed) / run / "judgments.jsonl")
-        for seed in seeds
-        for run in dict.fromkeys(arm.run for arm in arms)
+        (seed, arm.run): read_judgments(config.seed_dir(seed) / arm.run / "judgments.jsonl")
+        for arm in arms
+        for seed in _arm_seeds(arm, seeds)
     }
-    scores = {arm.key: np.stack([_scores(runs[seed, arm.run], arm, ids) for seed in seeds]) for arm in arms}
+    scores = {  # arm -> (seed, item) scores; nan rows for seeds that did not run the arm
+        arm.key: np.stack(
+            [
+                _scores(runs[seed, arm.run], arm, ids)
+                if seed in _arm_seeds(arm, seeds)
+                else np.full(len(ids), np.nan)
+                for seed in seeds
+            ]
+        )
+        for arm in arms
+    }
+    ran = {arm.key: np.array([seed in _arm_seeds(arm, seeds) for seed in seeds]) for arm in arms}
     correct = {key: (s == labels).astype(float) for key, s in scores.items()}  # nan == x is False
 
     rows = []
     for arm in arms:
-        per_item = correct[arm.key].mean(axis=0)
-        rated = ~np.isnan(scores[arm.key])
-        pooled_scores = scores[arm.key][rated]
-        pooled_labels = np.broadcast_to(labels, scores[arm.key].shape)[rated]
-        costs = [_cost(config, arm, records[seed]) for seed in seeds]
+        mine = ran[arm.key]
+        per_item = correct[arm.key][mine].mean(axis=0)
+        rated = ~np.isnan(scores[arm.key][mine])
+        pooled_scores = scores[arm.key][mine][rated]
+        pooled_labels = np.broadcast_to(labels, rated.shape)[rated]
+        costs = [_cost(config, arm, records[seed]) for seed in _arm_seeds(arm, seeds)]
         rows.append(
             {
                 "arm": arm.key,
                 "label": arm.label,
+                "seeds": _arm_seeds(arm, seeds),
                 "accuracy": mean_estimate(per_item, seed=config.data_seed).to_dict(),
                 "accuracy_per_seed": [
-                    mean_estimate(correct[arm.key][k], seed=config.data_seed).to_dict()
+                    mean_estimate(correct[arm.key][k], seed=config.data_seed).to_dict() if mine[k] else None
                     for k in range(len(seeds))
                 ],
                 "pearson": agreement(pooled_scores, pooled_labels, seed=config.data_seed).pearson.to_dict(),
                 "parse_failure_rate": float(1 - rated.mean()),
                 **{name: float(np.mean([c[name] for c in costs])) for name in costs[0]},
-                "confusion": _confusion(scores[arm.key], labels),
+                "confusion": _confusion(scores[arm.key][mine], labels),
             }
         )
 
     last = f"sre-{config.iterations}"
     pairs = [(last, "sft"), (last, "sft-sc"), (last, "sft-bon"), ("sre-1", "sft"), ("sft", "no-rationale")]
     comparisons = []
-    for better, baseline in dict.fromkeys(pairs):
-        a, b = correct[better].mean(axis=0), correct[baseline].mean(axis=0)
+    for better, baseline in dict.fromkeys(p for p in pairs if p[1] in correct):
+        both = ran[better] & ran[baseline]  # paired on the seeds that ran both arms
+        a, b = correct[better][both].mean(axis=0), correct[baseline][both].mean(axis=0)
         estimate = mean_estimate(a - b, seed=config.data_seed)
         low, high = estimate.ci_low, estimate.ci_high
         comparisons.append(
@@ -158,12 +183,16 @@ def demo_results(config: DemoConfig) -> dict[str, Any]:
                 "p_value": permutation_p_value([a], [b], lambda v: float(np.mean(v)), 1000, config.data_seed),
                 "excludes_zero": low is not None and high is not None and (low > 0 or high < 0),
                 "per_seed": [
-                    float(correct[better][k].mean() - correct[baseline][k].mean()) for k in range(len(seeds))
+                    float(correct[better][k].mean() - correct[baseline][k].mean()) if both[k] else None
+                    for k in range(len(seeds))
                 ],
             }
         )
     curation = {str(seed): [it["curation"] for it in records[seed].iterations] for seed in seeds}
+    checks = {seed: config.seed_dir(seed) / "sft" / "sft_checks.json" for seed in seeds}
+    sft_checks = {str(seed): json.loads(path.read_text()) for seed, path in checks.items() if path.exists()}
     return {
+        "sft_checks": sft_checks,
         "config": json.loads(config.model_dump_json()),
         "n_items": len(ids),
         "seeds": seeds,
@@ -238,7 +267,7 @@ def _tables(results: dict[str, Any]) -> dict[str, list[list[str]]]:
             [
                 row["label"],
                 _ci(row["accuracy"]),
-                *[_pct(seed["value"]) for seed in row["accuracy_per_seed"]],
+                *[_pct(seed and seed["value"]) for seed in row["accuracy_per_seed"]],
                 _ci(row["pearson"], scale=1, digits=3),
                 _pct(row["parse_failure_rate"]),
                 f"{row['train_s']:.0f}",
@@ -258,7 +287,7 @@ def _tables(results: dict[str, Any]) -> dict[str, list[list[str]]]:
                 labels[c["baseline"]],
                 _signed(c) if c["ci_low"] is not None else "n/a",
                 "n/a" if c["p_value"] is None else f"{c['p_value']:.3f}",
-                *[f"{100 * d:+.1f}" for d in c["per_seed"]],
+                *["n/a" if d is None else f"{100 * d:+.1f}" for d in c["per_seed"]],
             ]
         )
     curation = [["seed", "iteration", "items", "items with pairs", "pairs", "unparseable samples %"]]
@@ -291,6 +320,11 @@ def write_demo_report(config: DemoConfig, *, wall_s: float | None = None) -> Pat
         wall_s = json.loads(previous.read_text()).get("wall_s")
     results = demo_results(config)
     results["wall_s"] = wall_s
+    results["machine"], results["versions"] = machine_info(), versions()
+    if previous.exists() and wall_s is not None:  # --report-only: the machine that ran it, not this one
+        earlier = json.loads(previous.read_text())
+        results["machine"] = earlier.get("machine", results["machine"])
+        results["versions"] = earlier.get("versions", results["versions"])
     out = config.out
     tables = _tables(results)
     seeds = ", ".join(str(s) for s in results["seeds"])
@@ -302,6 +336,8 @@ def write_demo_report(config: DemoConfig, *, wall_s: float | None = None) -> Pat
         "Accuracy is exact agreement with the label (unparseable counts as wrong); CIs are 95% "
         "bootstrap intervals over held-out items, pooled over seeds."
         + (f" Wall time of this run: {wall_s / 60:.1f} min." if wall_s else "")
+        + f" Machine: {_machine_line(results)}. Absolute accuracies move with the CPU's floating-point "
+        "path (SFT sits on a sharp learning transition); the paired differences are what replicates."
     )
     verdicts = _verdicts(results)
     md = "\n\n".join(
@@ -310,6 +346,7 @@ def write_demo_report(config: DemoConfig, *, wall_s: float | None = None) -> Pat
             setup,
             "## Result, as measured\n\n" + "\n".join(verdicts),
             "## Arms\n\n" + markdown_table(tables["arms"]),
+            _sft_checks_line(results, config),
             "Best-of-N re-reduces the self-consistency samples (same judgments, another selection rule); "
             "training time counts SFT plus every SRE iteration so far (sampling, curation, DPO).",
             "## Paired differences (pooled over seeds, same items)\n\n"
@@ -346,6 +383,32 @@ def write_demo_report(config: DemoConfig, *, wall_s: float | None = None) -> Pat
     return out / REPORT_FILE
 
 
+def _sft_checks_line(results: dict[str, Any], config: DemoConfig) -> str:
+    """Per seed: SFT's steps and its greedy accuracy on sampling-split items after each check."""
+    parts = [
+        f"seed {seed}: "
+        + ", ".join(f"{100 * c['accuracy']:.0f}% (+{c['extra_steps']} steps)" for c in checks)
+        for seed, checks in results["sft_checks"].items()
+    ]
+    return (
+        f"SFT is checked on {config.sft_check_items} sampling-split items and trained "
+        f"{config.sft_extra_steps} more steps while below {100 * config.sft_min_accuracy:.0f}%: "
+        + ("; ".join(parts) or "no checks recorded")
+        + "."
+    )
+
+
+def _machine_line(results: dict[str, Any]) -> str:
+    machine, installed = results["machine"], results["versions"]
+    threads = machine.get("torch_threads")
+    return (
+        f"{machine['cpu']}, {machine['logical_cores']} cores"
+        + (f", {threads} torch threads ({machine.get('torch_cpu_capability')})" if threads else "")
+        + "; "
+        + ", ".join(f"{name} {installed.get(name)}" for name in ("torch", "transformers", "trl"))
+    )
+
+
 def _pyplot() -> Any:
     import matplotlib
 
@@ -369,7 +432,7 @@ def _plot_iterations(results: dict[str, Any], path: Path) -> None:
     names = ["SFT", *[f"SRE it{k.split('-')[1]}" for k in steps[1:]]]
     x = np.arange(len(steps))
     figure, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
-    for k in range(len(results["seeds"])):
+    for k in range(len(results["seeds"])):  # SFT and SRE run on every seed
         left.plot(
             x,
             [rows[s]["accuracy_per_seed"][k]["value"] for s in steps],
@@ -413,9 +476,10 @@ def _plot_arms(results: dict[str, Any], path: Path) -> None:
     x = np.arange(len(rows))
     axis.bar(x, [b[0] for b in bars], yerr=np.array([b[1] for b in bars]).T, capsize=5, color="#4c72b0")
     for position, row in zip(x, rows, strict=True):
+        values = [s["value"] for s in row["accuracy_per_seed"] if s is not None]
         axis.scatter(
-            [position] * len(row["accuracy_per_seed"]),
-            [s["value"] for s in row["accuracy_per_seed"]],
+            [position] * len(values),
+            values,
             color="black",
             s=10,
             zorder=3,

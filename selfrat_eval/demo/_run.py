@@ -5,14 +5,18 @@ arithmetic benchmark (and, as an ablation, on scores alone), then the real loop 
 per item -> ground-truth pairs -> DPO, twice), and `selfrat eval` runs of every arm on the held-out
 split. Every stage writes its artefact atomically and is recorded in `stages.json` with its wall
 time once done, so a killed demo resumes at the stage it stopped (the loop and evaluations also
-resume item by item). Seeds run one after another: measured here, two seeds in two one-thread
+resume item by item). After each stage one line says how far the whole demo is and about how long
+is left. Seeds run one after another: measured here, two seeds in two one-thread
 processes train no faster than one after the other with two threads.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +26,7 @@ from rich.console import Console
 
 from selfrat_eval._errors import InputError
 from selfrat_eval.data._io import validate, write_json
-from selfrat_eval.evaluation import EvalConfig, run_eval
+from selfrat_eval.evaluation import EvalConfig, RatingJudgment, read_judgments, run_eval
 from selfrat_eval.toy import Splits, build_arithmetic_benchmark, build_char_judge
 from selfrat_eval.training import (
     CurationSettings,
@@ -56,6 +60,26 @@ class DemoConfig(BaseModel):
     heldout_items: int = Field(500, ge=2)
     n: int = Field(8, ge=2, description="Judgments per item: SRE sampling, self-consistency, best-of-N.")
     iterations: int = Field(2, ge=1)
+    sft_check_items: int = Field(
+        200,
+        ge=1,
+        description="SFT's greedy accuracy is checked on this many sampling-split items (never held-out).",
+    )
+    sft_min_accuracy: float = Field(
+        0.6,
+        ge=0,
+        le=1,
+        description="Below it, SFT trains `sft_extra_steps` more (constant learning rate) and checks again: "
+        "SFT sits on a sharp learning transition whose timing varies with the CPU's float path.",
+    )
+    sft_extra_steps: int = Field(256, ge=1)
+    sft_max_rounds: int = Field(3, ge=0, description="At most this many extra rounds, then go on anyway.")
+    ablation_seeds: int = Field(
+        1,
+        ge=0,
+        description="The first K seeds also train SFT without rationales (the ablation): it costs as "
+        "much as SFT and lands far below it, so one seed shows it.",
+    )
     max_new_tokens: int = Field(40, ge=8)
     generation_batch: int = Field(512, ge=1, description="Sequences per generate call.")
     sft: SFTSettings = SFTSettings(
@@ -102,26 +126,69 @@ def run_demo(config: DemoConfig) -> Path:
     write_json(config.out / "demo.json", json.loads(config.model_dump_json()))
     splits = Splits(config.train_items, config.sampling_items, config.heldout_items)
     build_arithmetic_benchmark(config.benchmark_dir(), splits, seed=config.data_seed)
-    for number, seed in enumerate(config.seeds, start=1):
-        console.rule(f"seed {seed} ({number} of {len(config.seeds)})")
-        run_seed(config, seed)
+    plan = [(seed, name, action) for seed in config.seeds for name, action in seed_stages(config, seed)]
+    progress = _Progress(sum(STAGE_WEIGHTS.get(_kind(name), 1.0) for _seed, name, _ in plan))
+    for seed, name, action in plan:
+        ran = _stage(config.seed_dir(seed), name, seed, action)
+        progress.advance(STAGE_WEIGHTS.get(_kind(name), 1.0), ran)
     report = write_demo_report(config, wall_s=time.perf_counter() - started)
     console.print(f"[bold green]report[/]: {report}")
     return report
 
 
-def _stage(folder: Path, name: str, seed: int, action: Any) -> None:
-    """Run `action` unless its stage is recorded as done; record its wall time."""
+#: Seconds each stage took per seed at the default settings (README's measured run): the weights of
+#: the overall time-left estimate. Stages repeated with other sizes scale with them, roughly.
+STAGE_WEIGHTS = {
+    "build judge": 0.5,
+    "SFT": 140.0,
+    "eval SFT greedy": 5.0,
+    "eval SFT samples": 20.0,
+    "SRE loop": 60.0,
+    "SFT without rationales": 90.0,
+    "eval SFT without rationales": 5.0,
+}
+
+
+def _kind(stage: str) -> str:
+    return "eval SFT samples" if stage.startswith("eval SFT x") else stage
+
+
+class _Progress:
+    """One line per finished stage: how far the whole demo is and about how long is left."""
+
+    def __init__(self, total: float) -> None:
+        self.total, self.done, self.ran, self.ran_s = total, 0.0, 0.0, 0.0
+        self.started = time.perf_counter()
+
+    def advance(self, weight: float, ran: float | None) -> None:
+        self.done += weight
+        if ran is None:  # resumed: done before, costs nothing now
+            return
+        self.ran += weight
+        self.ran_s += ran
+        left = (self.total - self.done) * self.ran_s / self.ran if self.ran else math.nan
+        elapsed = time.perf_counter() - self.started
+        console.print(
+            f"demo: {100 * self.done / self.total:.0f}% done, {elapsed / 60:.1f} min elapsed, "
+            f"about {left / 60:.1f} min left",
+            markup=False,
+        )
+
+
+def _stage(folder: Path, name: str, seed: int, action: Callable[[], Any]) -> float | None:
+    """Run `action` unless its stage is recorded as done; record and return its wall time."""
     record_file = folder / STAGES_FILE
     stages = json.loads(record_file.read_text()) if record_file.exists() else {}
     if name in stages:
-        return
+        return None
     console.print(f"seed {seed}: {name} ...", markup=False)
     started = time.perf_counter()
     action()
-    stages[name] = round(time.perf_counter() - started, 2)
+    seconds = round(time.perf_counter() - started, 2)
+    stages[name] = seconds
     write_json(record_file, stages)
-    console.print(f"seed {seed}: {name} done in {stages[name]:.1f} s", markup=False)
+    console.print(f"seed {seed}: {name} done in {seconds:.1f} s", markup=False)
+    return seconds
 
 
 def arm_eval(
@@ -144,6 +211,62 @@ def arm_eval(
             n_resamples=0,
         )
     )
+
+
+def train_checked_sft(config: DemoConfig, seed: int, settings: SFTSettings, out: Path) -> None:
+    """SFT, then more steps while its greedy accuracy on sampling-split items is below the floor.
+
+    Each check is recorded in `sft_checks.json` beside the checkpoint (extra steps so far, accuracy)."""
+    folder = config.seed_dir(seed)
+    items = load_train_items(config.benchmark_dir() / "train.jsonl")
+    train_sft(str(folder / "base"), items, out, settings)
+    extra = 0
+    checks = []
+    for round_ in range(config.sft_max_rounds + 1):
+        accuracy = _greedy_accuracy(config, out, folder / "sft-checks" / f"check-{round_}", seed)
+        checks.append({"extra_steps": extra, "accuracy": accuracy})
+        write_json(out / "sft_checks.json", checks)
+        if accuracy >= config.sft_min_accuracy or round_ == config.sft_max_rounds:
+            return
+        console.print(
+            f"seed {seed}: SFT accuracy {accuracy:.2f} (+{extra} steps) is below "
+            f"{config.sft_min_accuracy:.2f}: {config.sft_extra_steps} more steps",
+            markup=False,
+        )
+        more = settings.model_copy(
+            update={
+                "max_steps": config.sft_extra_steps,
+                "scheduler": "constant",
+                "learning_rate": settings.learning_rate / 4,
+            }
+        )
+        staged = out.with_name(out.name + "-more")
+        train_sft(str(out), items, staged, more)
+        shutil.rmtree(out)
+        staged.rename(out)
+        extra += config.sft_extra_steps
+
+
+def _greedy_accuracy(config: DemoConfig, judge: Path, out: Path, seed: int) -> float:
+    """Exact greedy accuracy on the first `sft_check_items` sampling-split items."""
+    run_eval(
+        EvalConfig(
+            judge=str(judge),
+            benchmark="rubric",
+            data=config.benchmark_dir() / "sampling.jsonl",
+            limit=config.sft_check_items,
+            out=out,
+            backend="hf",
+            use_reference=False,
+            seed=seed,
+            max_new_tokens=config.max_new_tokens,
+            batch_size=config.generation_batch,
+            chunk_size=config.sft_check_items,
+            n_resamples=0,
+        )
+    )
+    judgments = [j for j in read_judgments(out / "judgments.jsonl") if isinstance(j, RatingJudgment)]
+    return sum(j.score == j.label for j in judgments) / len(judgments)
 
 
 def loop_config(config: DemoConfig, seed: int) -> LoopConfig:
@@ -174,62 +297,35 @@ def loop_config(config: DemoConfig, seed: int) -> LoopConfig:
     )
 
 
-def run_seed(config: DemoConfig, seed: int) -> None:
-    """Every stage for one seed, skipping those already done."""
+def seed_stages(config: DemoConfig, seed: int) -> list[tuple[str, Callable[[], Any]]]:
+    """Every stage of one seed, in order, as (name, action); `run_demo` skips those already done."""
     folder = config.seed_dir(seed)
     folder.mkdir(parents=True, exist_ok=True)
     train = config.benchmark_dir() / "train.jsonl"
     sft = config.sft.model_copy(update={"seed": seed})
-    _stage(folder, "build judge", seed, lambda: build_char_judge(folder / "base", seed=seed))
-    _stage(
-        folder,
-        "SFT",
-        seed,
-        lambda: train_sft(str(folder / "base"), load_train_items(train), folder / "sft", sft),
-    )
-    _stage(
-        folder,
-        "eval SFT greedy",
-        seed,
-        lambda: arm_eval(
-            config, folder / "sft", folder / "arms" / "sft", "single", seed, config.max_new_tokens
+
+    def evaluate(judge: str, run: str, strategy: str = "single") -> Callable[[], None]:
+        return lambda: arm_eval(config, folder / judge, folder / run, strategy, seed, config.max_new_tokens)
+
+    stages: list[tuple[str, Callable[[], Any]]] = [
+        ("build judge", lambda: build_char_judge(folder / "base", seed=seed)),
+        ("SFT", lambda: train_checked_sft(config, seed, sft, folder / "sft")),
+        ("eval SFT greedy", evaluate("sft", "arms/sft")),
+        (
+            f"eval SFT x{config.n} samples",
+            evaluate("sft", "arms/sft-samples", f"self-consistency:{config.n}"),
         ),
-    )
-    _stage(
-        folder,
-        f"eval SFT x{config.n} samples",
-        seed,
-        lambda: arm_eval(
-            config,
-            folder / "sft",
-            folder / "arms" / "sft-samples",
-            f"self-consistency:{config.n}",
-            seed,
-            config.max_new_tokens,
-        ),
-    )
-    _stage(folder, "SRE loop", seed, lambda: run_loop(loop_config(config, seed)))
-    _stage(
-        folder,
-        "SFT without rationales",
-        seed,
-        lambda: train_sft(
-            str(folder / "base"),
-            load_train_items(train),
-            folder / "sft-no-rationale",
-            sft.model_copy(update={"with_rationale": False}),
-        ),
-    )
-    _stage(
-        folder,
-        "eval SFT without rationales",
-        seed,
-        lambda: arm_eval(
-            config,
-            folder / "sft-no-rationale",
-            folder / "arms" / "no-rationale",
-            "single",
-            seed,
-            config.max_new_tokens,
-        ),
-    )
+        ("SRE loop", lambda: run_loop(loop_config(config, seed))),
+    ]
+    if seed in config.seeds[: config.ablation_seeds]:
+        no_rationale = sft.model_copy(update={"with_rationale": False})
+        stages += [
+            (
+                "SFT without rationales",
+                lambda: train_sft(
+                    str(folder / "base"), load_train_items(train), folder / "sft-no-rationale", no_rationale
+                ),
+            ),
+            ("eval SFT without rationales", evaluate("sft-no-rationale", "arms/no-rationale")),
+        ]
+    return stages

@@ -2,33 +2,20 @@
 
 from __future__ import annotations
 
-import platform
 import re
 import sys
 from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+from selfrat_eval._machine import machine_info, versions
 from selfrat_eval.data._io import write_json
 from selfrat_eval.evaluation._benchmarks import BenchmarkTask, ScoringOptions
 from selfrat_eval.evaluation._judgments import Judgment, PairJudgment
 from selfrat_eval.metrics import CREDIT
 from selfrat_eval.parsing import SAMPLE_STATUSES
-
-_VERSIONED = ("selfrat-eval", "numpy", "scipy", "datasets", "transformers", "torch", "vllm")
-
-
-def versions() -> dict[str, str | None]:
-    found: dict[str, str | None] = {"python": platform.python_version()}
-    for package in _VERSIONED:
-        try:
-            found[package] = version(package)
-        except PackageNotFoundError:
-            found[package] = None
-    return found
 
 
 def build_results(
@@ -58,6 +45,7 @@ def build_results(
         "data": data,
         "config": config,
         "versions": versions(),
+        "machine": machine_info(),
         "timings": timings,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": " ".join(sys.argv),

@@ -33,6 +33,14 @@ from selfrat_eval.prompts import (
 )
 from selfrat_eval.toy._llama import SPECIAL_TOKENS, random_llama, save_judge, wrap_tokenizer
 
+#: Pairwise prompts come with the RewardBench criterion or a user's own (pairwise rubric files): the
+#: judge must answer A or B whatever the criterion says.
+_RELATIVE_RUBRICS = (
+    REWARDBENCH_RUBRIC_RELATIVE,
+    "Which response is more helpful and correct?",
+    "Which response follows the instruction more closely?",
+    "Is one response more accurate than the other?",
+)
 _ADJECTIVES = ("clear", "weak", "partly right", "accurate", "vague", "complete")
 
 
@@ -149,7 +157,7 @@ def _format_examples(rng: random.Random) -> Iterator[tuple[Chat, str, Callable[[
             first, second = (
                 (pair.chosen, pair.rejected) if rng.random() < 0.5 else (pair.rejected, pair.chosen)
             )
-            pairwise = RelativeRequest(pair.prompt, first, second, REWARDBENCH_RUBRIC_RELATIVE)
+            pairwise = RelativeRequest(pair.prompt, first, second, rng.choice(_RELATIVE_RUBRICS))
             feedback = f"Response {rng.choice('AB')} is {rng.choice(_ADJECTIVES)}."
             yield (
                 relative_prompt(pairwise),

@@ -22,6 +22,12 @@ TINY = {
     "sampling_items": 16,
     "heldout_items": 24,
     "n": 4,
+    "ablation_seeds": 1,
+    # a floor no toy SFT reaches, so that every seed takes its one extra round
+    "sft_check_items": 16,
+    "sft_min_accuracy": 1.0,
+    "sft_extra_steps": 4,
+    "sft_max_rounds": 1,
     "max_new_tokens": 24,
     # enough to learn the output format (so judgments parse and some pairs exist), not the task
     "sft": {"epochs": 30, "learning_rate": 2e-3, "batch_size": 16, "max_length": 128, "use_reference": False},
@@ -69,7 +75,7 @@ def test_demo_writes_a_report_whose_numbers_match_the_runs(
         row["id"]: row["label"]
         for row in map(json.loads, (out / "benchmark" / "heldout.jsonl").read_text().splitlines())
     }
-    runs = {"sft": "arms/sft", "sre-2": "sre/iteration-2/eval", "no-rationale": "arms/no-rationale"}
+    runs = {"sft": "arms/sft", "sre-2": "sre/iteration-2/eval"}
     per_seed = {key: [correct(out / f"seed-{s}" / run, labels) for s in (0, 1)] for key, run in runs.items()}
     arms = {row["arm"]: row for row in results["arms"]}
     for key in runs:
@@ -78,6 +84,15 @@ def test_demo_writes_a_report_whose_numbers_match_the_runs(
             [c.mean() for c in per_seed[key]]
         )
         assert sum(map(sum, arms[key]["confusion"])) == 2 * len(labels)
+    # the ablation ran on the first seed only, and is compared with SFT on that seed only
+    assert not (out / "seed-1" / "arms" / "no-rationale").exists()
+    ablation = correct(out / "seed-0" / "arms" / "no-rationale", labels)
+    assert arms["no-rationale"]["seeds"] == [0] and arms["no-rationale"]["accuracy_per_seed"][1] is None
+    assert arms["no-rationale"]["accuracy"]["value"] == pytest.approx(ablation.mean())
+    assert sum(map(sum, arms["no-rationale"]["confusion"])) == len(labels)
+    [versus] = [c for c in results["comparisons"] if c["baseline"] == "no-rationale"]
+    assert versus["value"] == pytest.approx((per_seed["sft"][0] - ablation).mean())
+    assert versus["per_seed"][1] is None
     [headline] = [c for c in results["comparisons"] if (c["arm"], c["baseline"]) == ("sre-2", "sft")]
     expected = np.mean(np.mean(per_seed["sre-2"], axis=0) - np.mean(per_seed["sft"], axis=0))
     assert headline["value"] == pytest.approx(expected)
@@ -87,6 +102,15 @@ def test_demo_writes_a_report_whose_numbers_match_the_runs(
     assert arms["sft-sc"]["eval_per_item"] == 4 and arms["sft"]["eval_per_item"] == 1
     assert arms["sre-2"]["train_judgments"] == 2 * 16 * 4
     assert arms["sre-2"]["train_s"] > arms["sre-1"]["train_s"] > arms["sft"]["train_s"] > 0
+    # the numbers carry their machine, and the run said how long was left as it went
+    assert results["machine"]["torch_threads"] >= 1 and results["versions"]["trl"]
+    assert "Machine: " in report and "torch threads" in report
+    for seed in (0, 1):
+        checks = json.loads((out / f"seed-{seed}" / "sft" / "sft_checks.json").read_text())
+        assert [check["extra_steps"] for check in checks] == [0, 4]
+        assert results["sft_checks"][str(seed)] == checks
+    progress = [line for line in done.stderr.splitlines() if line.startswith("demo: ")]
+    assert len(progress) == 2 * 5 + 2 and "100% done" in progress[-1] and "min left" in progress[0]
 
 
 def test_a_finished_demo_reruns_no_stage(demo: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
