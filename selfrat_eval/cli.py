@@ -154,8 +154,7 @@ def eval_command(
             n_resamples=n_resamples,
             model_name=model_name,
         )
-        warn_if_busy(err, "the evaluation")
-        results = run_eval(config)
+        results = run_eval(config, before_judging=lambda: warn_if_busy(err, "the evaluation"))
         print_results(results)
         err.print(f"wrote {out / 'judgments.jsonl'} and {out / 'results.json'}")
 

@@ -162,8 +162,12 @@ def run_eval(
     config: EvalConfig,
     engine_factory: Callable[[], Engine] | None = None,
     meta_engine_factory: Callable[[], Engine] | None = None,
+    before_judging: Callable[[], object] | None = None,
 ) -> dict[str, Any]:
-    """Judge every unfinished item, append each chunk as it finishes, write results.json."""
+    """Judge every unfinished item, append each chunk as it finishes, write results.json.
+
+    `before_judging` runs once the inputs are validated and there is something to judge (the CLI
+    warns there when the machine is busy)."""
     started = time.perf_counter()
     task = config.task()
     strategy = config.parsed_strategy()
@@ -182,6 +186,8 @@ def run_eval(
     engine_identity: dict[str, Any] = {"backend": config.backend, "model": config.judge}
     judge_seconds, generated = 0.0, 0
     if todo:
+        if before_judging is not None:
+            before_judging()
         engine = engine_factory() if engine_factory else config.load_engine()
         engine_identity = engine.identity
         meta_engine = None
