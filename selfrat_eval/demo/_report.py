@@ -189,7 +189,7 @@ def demo_results(config: DemoConfig) -> dict[str, Any]:
             }
         )
     curation = {str(seed): [it["curation"] for it in records[seed].iterations] for seed in seeds}
-    checks = {seed: config.seed_dir(seed) / "sft" / "sft_checks.json" for seed in seeds}
+    checks = {seed: config.seed_dir(seed) / "sft" / "sft_check.json" for seed in seeds}
     sft_checks = {str(seed): json.loads(path.read_text()) for seed, path in checks.items() if path.exists()}
     return {
         "sft_checks": sft_checks,
@@ -384,17 +384,12 @@ def write_demo_report(config: DemoConfig, *, wall_s: float | None = None) -> Pat
 
 
 def _sft_checks_line(results: dict[str, Any], config: DemoConfig) -> str:
-    """Per seed: SFT's steps and its greedy accuracy on sampling-split items after each check."""
-    parts = [
-        f"seed {seed}: "
-        + ", ".join(f"{100 * c['accuracy']:.0f}% (+{c['extra_steps']} steps)" for c in checks)
-        for seed, checks in results["sft_checks"].items()
-    ]
+    """Per seed: where SFT landed, measured on sampling-split items right after training."""
+    parts = [f"seed {seed} {100 * check['accuracy']:.0f}%" for seed, check in results["sft_checks"].items()]
     return (
-        f"SFT is checked on {config.sft_check_items} sampling-split items and trained "
-        f"{config.sft_extra_steps} more steps while below {100 * config.sft_min_accuracy:.0f}%: "
-        + ("; ".join(parts) or "no checks recorded")
-        + "."
+        f"SFT greedy accuracy on {config.sft_check_items} sampling-split items, right after training: "
+        + (", ".join(parts) or "not recorded")
+        + " (SFT sits on a sharp learning transition: how far each seed gets varies with the CPU)."
     )
 
 

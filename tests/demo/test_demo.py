@@ -23,11 +23,7 @@ TINY = {
     "heldout_items": 24,
     "n": 4,
     "ablation_seeds": 1,
-    # a floor no toy SFT reaches, so that every seed takes its one extra round
     "sft_check_items": 16,
-    "sft_min_accuracy": 1.0,
-    "sft_extra_steps": 4,
-    "sft_max_rounds": 1,
     "max_new_tokens": 24,
     # enough to learn the output format (so judgments parse and some pairs exist), not the task
     "sft": {"epochs": 30, "learning_rate": 2e-3, "batch_size": 16, "max_length": 128, "use_reference": False},
@@ -106,9 +102,13 @@ def test_demo_writes_a_report_whose_numbers_match_the_runs(
     assert results["machine"]["torch_threads"] >= 1 and results["versions"]["trl"]
     assert "Machine: " in report and "torch threads" in report
     for seed in (0, 1):
-        checks = json.loads((out / f"seed-{seed}" / "sft" / "sft_checks.json").read_text())
-        assert [check["extra_steps"] for check in checks] == [0, 4]
-        assert results["sft_checks"][str(seed)] == checks
+        check = json.loads((out / f"seed-{seed}" / "sft" / "sft_check.json").read_text())
+        judged = read_judgments(out / f"seed-{seed}" / "sft-check" / "judgments.jsonl")
+        assert len(judged) == 16 and all(j.id.startswith("sampling-") for j in judged)
+        assert check["accuracy"] == pytest.approx(
+            np.mean([getattr(j, "score", None) == j.label for j in judged])
+        )
+        assert results["sft_checks"][str(seed)] == check
     progress = [line for line in done.stderr.splitlines() if line.startswith("demo: ")]
     assert len(progress) == 2 * 5 + 2 and "100% done" in progress[-1] and "min left" in progress[0]
 
