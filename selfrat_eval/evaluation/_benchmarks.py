@@ -139,7 +139,7 @@ class RewardBenchTask:
         per_slot = {}
         quoted = [item.chosen, item.rejected]
         for slot, completions in outputs.items():
-            samples = _samples(completions, lambda output: parse_relative(output, quoted=quoted))
+            samples = _samples(completions, partial(parse_relative, quoted=quoted))
             slot_a_is_chosen = a_is_chosen == (slot == "pair")  # the swapped order shows B first
             samples["values"] = [pair_side(value, slot_a_is_chosen) for value in samples["values"]]
             per_slot[slot] = samples
@@ -226,7 +226,7 @@ class RatingTask:
         return {"response": absolute_prompt(request)}
 
     def judgment(self, item: RubricItem, outputs: dict[str, list[Completion]]) -> RatingJudgment:
-        samples = _samples(outputs["response"], lambda output: parse_absolute(output, quoted=[item.response]))
+        samples = _samples(outputs["response"], partial(parse_absolute, quoted=[item.response]))
         labels = {name: item.labels.get(name) for name in self.labels}
         fields = {"benchmark": self.name, "id": item.id, "group": item.group, **labels}
         return RatingJudgment.model_validate(fields | _by_slot({"response": samples}))

@@ -85,7 +85,8 @@ class TransformersEngine:
         self, chats: Sequence[Chat], sampling: SamplingConfig, seeds: Sequence[int] | None = None
     ) -> list[list[Completion]]:
         prompts = [self.render(chat) for chat in chats]
-        lengths = [len(ids) for ids in self.tokenizer(prompts, add_special_tokens=False)["input_ids"]]
+        token_ids = self.tokenizer(prompts, add_special_tokens=False)["input_ids"]
+        lengths = [len(ids) for ids in token_ids]
         results: dict[int, list[Completion]] = {
             i: too_long(sampling.n)
             for i, length in enumerate(lengths)
@@ -98,18 +99,17 @@ class TransformersEngine:
             # transformers draws one random stream per batch: seed it from the batch's request seeds
             batch_seed = hash(tuple(seeds[i] for i in batch)) % 2**31 if seeds is not None else sampling.seed
             for index, completions in zip(
-                batch, self._generate_batch([prompts[i] for i in batch], sampling, batch_seed), strict=True
+                batch, self._generate_batch([token_ids[i] for i in batch], sampling, batch_seed), strict=True
             ):
                 results[index] = completions
         return [results[i] for i in range(len(prompts))]
 
     def _generate_batch(
-        self, prompts: list[str], sampling: SamplingConfig, seed: int
+        self, prompts: list[list[int]], sampling: SamplingConfig, seed: int
     ) -> list[list[Completion]]:
         torch = self._torch
-        encoded = self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False).to(
-            self.device
-        )
+        # Tokenized once in `generate` (the length check needs the ids): only padded here.
+        encoded = self.tokenizer.pad({"input_ids": prompts}, return_tensors="pt").to(self.device)
         input_ids, attention_mask = encoded["input_ids"], encoded["attention_mask"]
         options: dict[str, Any] = {
             "max_new_tokens": sampling.max_new_tokens,
