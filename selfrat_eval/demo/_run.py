@@ -183,13 +183,23 @@ def _stage(folder: Path, name: str, seed: int, action: Callable[[], Any]) -> flo
 
 
 def arm_eval(
-    config: DemoConfig, judge: Path, out: Path, strategy: str, seed: int, max_new_tokens: int
+    config: DemoConfig,
+    judge: Path,
+    out: Path,
+    strategy: str,
+    seed: int,
+    max_new_tokens: int,
+    *,
+    split: str = "heldout",
+    limit: int | None = None,
 ) -> None:
+    """`selfrat eval` of a judge on a benchmark split (held-out by default), as every arm is run."""
     run_eval(
         EvalConfig(
             judge=str(judge),
             benchmark="rubric",
-            data=config.benchmark_dir() / "heldout.jsonl",
+            data=config.benchmark_dir() / f"{split}.jsonl",
+            limit=limit,
             out=out,
             backend="hf",
             use_reference=False,
@@ -214,21 +224,15 @@ def train_checked_sft(config: DemoConfig, seed: int, settings: SFTSettings, out:
 
 def _greedy_accuracy(config: DemoConfig, judge: Path, out: Path, seed: int) -> float:
     """Exact greedy accuracy on the first `sft_check_items` sampling-split items."""
-    run_eval(
-        EvalConfig(
-            judge=str(judge),
-            benchmark="rubric",
-            data=config.benchmark_dir() / "sampling.jsonl",
-            limit=config.sft_check_items,
-            out=out,
-            backend="hf",
-            use_reference=False,
-            seed=seed,
-            max_new_tokens=config.max_new_tokens,
-            batch_size=config.generation_batch,
-            chunk_size=config.sft_check_items,
-            n_resamples=0,
-        )
+    arm_eval(
+        config,
+        judge,
+        out,
+        "single",
+        seed,
+        config.max_new_tokens,
+        split="sampling",
+        limit=config.sft_check_items,
     )
     judgments = [j for j in read_judgments(out / "judgments.jsonl") if isinstance(j, RatingJudgment)]
     return sum(j.score == j.label for j in judgments) / len(judgments)

@@ -243,30 +243,25 @@ def _generate(model: Any, tokenizer: Any, chats: list[Chat], *, samples: int, se
     import torch
 
     texts: list[list[str]] = []
-    side = tokenizer.padding_side
-    tokenizer.padding_side = "left"
-    try:
-        for chat in chats:  # one prompt at a time: prompts differ a lot in length
-            prompt = tokenizer.apply_chat_template(chat, tokenize=False, add_generation_prompt=True)
-            encoded = tokenizer([prompt], return_tensors="pt", add_special_tokens=False)
-            options: dict[str, Any] = {
-                "max_new_tokens": CHECK_NEW_TOKENS,
-                "pad_token_id": tokenizer.pad_token_id,
+    for chat in chats:  # one prompt at a time: prompts differ a lot in length
+        prompt = tokenizer.apply_chat_template(chat, tokenize=False, add_generation_prompt=True)
+        encoded = tokenizer([prompt], return_tensors="pt", add_special_tokens=False)
+        options: dict[str, Any] = {
+            "max_new_tokens": CHECK_NEW_TOKENS,
+            "pad_token_id": tokenizer.pad_token_id,
+        }
+        if samples > 1:
+            torch.manual_seed(seed)
+            options |= {
+                "do_sample": True,
+                "temperature": 1.0,
+                "top_k": 0,
+                "num_return_sequences": samples,
             }
-            if samples > 1:
-                torch.manual_seed(seed)
-                options |= {
-                    "do_sample": True,
-                    "temperature": 1.0,
-                    "top_k": 0,
-                    "num_return_sequences": samples,
-                }
-            else:
-                options |= {"do_sample": False}
-            with torch.inference_mode():
-                output = model.generate(**encoded, **options)
-            new = output[:, encoded["input_ids"].shape[1] :]
-            texts.append([tokenizer.decode(row, skip_special_tokens=True) for row in new])
-    finally:
-        tokenizer.padding_side = side
+        else:
+            options |= {"do_sample": False}
+        with torch.inference_mode():
+            output = model.generate(**encoded, **options)
+        new = output[:, encoded["input_ids"].shape[1] :]
+        texts.append([tokenizer.decode(row, skip_special_tokens=True) for row in new])
     return texts
