@@ -52,9 +52,10 @@ def demo_arms(config: DemoConfig) -> list[Arm]:
     ]
     ablation = tuple(config.seeds[: config.ablation_seeds])
     if ablation:
-        arms.append(
-            Arm("no-rationale", "SFT without rationales (ablation)", "arms/no-rationale", seeds=ablation)
-        )
+        arms += [
+            Arm("no-rationale", "SFT without rationales (ablation)", "arms/no-rationale", seeds=ablation),
+            Arm("sft-more", "SFT trained on (SRE's DPO steps)", "arms/sft-more", seeds=ablation),
+        ]
     return arms
 
 
@@ -96,6 +97,13 @@ def _cost(config: DemoConfig, arm: Arm, records: _SeedRecords) -> dict[str, floa
             "train_judgments": 0,
             "eval_per_item": 1,
             "eval_s": stages["eval SFT without rationales"],
+        }
+    if arm.key == "sft-more":
+        return {
+            "train_s": stages["SFT"] + stages["SFT trained on"],
+            "train_judgments": 0,
+            "eval_per_item": 1,
+            "eval_s": stages["eval SFT trained on"],
         }
     if arm.key.startswith("sre-"):
         done = iterations[: int(arm.key.split("-")[1])]
@@ -168,7 +176,14 @@ def demo_results(config: DemoConfig) -> dict[str, Any]:
         )
 
     last = f"sre-{config.iterations}"
-    pairs = [(last, "sft"), (last, "sft-sc"), (last, "sft-bon"), ("sre-1", "sft"), ("sft", "no-rationale")]
+    pairs = [
+        (last, "sft"),
+        (last, "sft-sc"),
+        (last, "sft-bon"),
+        (last, "sft-more"),
+        ("sre-1", "sft"),
+        ("sft", "no-rationale"),
+    ]
     comparisons = []
     for better, baseline in dict.fromkeys(p for p in pairs if p[1] in correct):
         both = ran[better] & ran[baseline]  # paired on the seeds that ran both arms
@@ -189,8 +204,12 @@ def demo_results(config: DemoConfig) -> dict[str, Any]:
             }
         )
     curation = {str(seed): [it["curation"] for it in records[seed].iterations] for seed in seeds}
-    checks = {seed: config.seed_dir(seed) / "sft" / "sft_check.json" for seed in seeds}
-    sft_checks = {str(seed): json.loads(path.read_text()) for seed, path in checks.items() if path.exists()}
+    checks = {seed: config.seed_dir(seed) / "sft" / "check.json" for seed in seeds}
+    sft_checks = {  # where each seed's SFT stopped: its check's last entry
+        str(seed): json.loads(path.read_text())["history"][-1]
+        for seed, path in checks.items()
+        if path.exists()
+    }
     return {
         "sft_checks": sft_checks,
         "config": json.loads(config.model_dump_json()),
@@ -230,11 +249,25 @@ def _signed(estimate: dict[str, Any]) -> str:
 
 
 def _verdicts(results: dict[str, Any]) -> list[str]:
-    """One plain sentence per headline comparison (the last SRE iteration against SFT and SC@N)."""
+    """One plain sentence per headline comparison: the last SRE iteration against SFT, SC@N and, where
+    it ran, SFT trained on for as many steps (on those seeds only)."""
     labels = {row["arm"]: row["label"] for row in results["arms"]}
+    last = f"sre-{max(int(k.split('-')[1]) for k in labels if k.startswith('sre-'))}"
+    headline = [
+        c
+        for c in results["comparisons"]
+        if c["arm"] == last and c["baseline"] in ("sft", "sft-sc", "sft-more")
+    ]
     lines = []
-    for comparison in results["comparisons"][:2]:
+    for comparison in headline:
         pair = f"{labels[comparison['arm']]} minus {labels[comparison['baseline']]}"
+        ran = [
+            seed
+            for seed, value in zip(results["seeds"], comparison["per_seed"], strict=True)
+            if value is not None
+        ]
+        if len(ran) < len(results["seeds"]):
+            pair += f" (seed {', '.join(map(str, ran))} only)"
         if comparison["value"] is None or comparison["ci_low"] is None:
             lines.append(f"- {pair}: not estimable.")
             continue
@@ -330,14 +363,15 @@ def write_demo_report(config: DemoConfig, *, wall_s: float | None = None) -> Pat
     seeds = ", ".join(str(s) for s in results["seeds"])
     setup = (
         f"Arithmetic rubric benchmark (grade an answer to `a+b` by its distance from the sum), "
-        f"{config.train_items} gold rationales for SFT, {config.sampling_items} items sampled per SRE "
-        f"iteration (N={config.n}, temperature 1), {results['n_items']} held-out items, seeds {seeds}. "
+        f"{config.train_items} gold rationales for SFT, "
+        f"{' then '.join(map(str, config.items_per_iteration))} sampling items judged N={config.n} times "
+        f"(temperature 1) per SRE iteration, {results['n_items']} held-out items, seeds {seeds}. "
         "Judge: a 0.8M-parameter Llama with a character-level tokenizer, trained from scratch here. "
         "Accuracy is exact agreement with the label (unparseable counts as wrong); CIs are 95% "
         "bootstrap intervals over held-out items, pooled over seeds."
         + (f" Wall time of this run: {wall_s / 60:.1f} min." if wall_s else "")
         + f" Machine: {_machine_line(results)}. Absolute accuracies move with the CPU's floating-point "
-        "path (SFT sits on a sharp learning transition); the paired differences are what replicates."
+        "path; the paired differences are what replicates."
     )
     verdicts = _verdicts(results)
     md = "\n\n".join(
@@ -384,12 +418,18 @@ def write_demo_report(config: DemoConfig, *, wall_s: float | None = None) -> Pat
 
 
 def _sft_checks_line(results: dict[str, Any], config: DemoConfig) -> str:
-    """Per seed: where SFT landed, measured on sampling-split items right after training."""
-    parts = [f"seed {seed} {100 * check['accuracy']:.0f}%" for seed, check in results["sft_checks"].items()]
+    """Per seed: where SFT stopped, by its check on sampling-split items."""
+    parts = [
+        f"seed {seed} {100 * check['accuracy']:.0f}% after {check['step']} steps"
+        for seed, check in results["sft_checks"].items()
+    ]
+    stop_at = config.sft.check.stop_at
+    rule = "no stopping rule" if stop_at is None else f"stopped at the first check >= {100 * stop_at:.0f}%"
     return (
-        f"SFT greedy accuracy on {config.sft_check_items} sampling-split items, right after training: "
+        f"SFT greedy accuracy on {config.sft_check_items} sampling-split items, checked every "
+        f"{config.sft.check.every} steps ({rule}, at most {config.sft.max_steps} steps): "
         + (", ".join(parts) or "not recorded")
-        + " (SFT sits on a sharp learning transition: how far each seed gets varies with the CPU)."
+        + "."
     )
 
 

@@ -25,9 +25,10 @@ from rich.console import Console
 
 from selfrat_eval._errors import InputError
 from selfrat_eval.data._io import validate, write_json
-from selfrat_eval.evaluation import EvalConfig, RatingJudgment, read_judgments, run_eval
+from selfrat_eval.evaluation import EvalConfig, run_eval
 from selfrat_eval.toy import Splits, build_arithmetic_benchmark, build_char_judge
 from selfrat_eval.training import (
+    CheckSettings,
     CurationSettings,
     DPOSettings,
     HeldOutEval,
@@ -52,24 +53,29 @@ class DemoConfig(BaseModel):
     out: Path
     seeds: list[int] = Field(default_factory=lambda: [0, 1, 2], min_length=1)
     data_seed: int = Field(0, description="The benchmark is the same for every seed.")
-    train_items: int = Field(
-        750, ge=1, description="Gold rationales for SFT (few on purpose: an imperfect judge)."
+    train_items: int = Field(2000, ge=1, description="Gold rationales for SFT.")
+    items_per_iteration: list[int] = Field(
+        default_factory=lambda: [1500, 500],
+        min_length=1,
+        description="Sampling-split items judged N times per SRE iteration (the last size repeats); "
+        "fewer in the second, as in the paper (5,000 then 500).",
     )
-    sampling_items: int = Field(1500, ge=1, description="Items sampled per SRE iteration.")
     heldout_items: int = Field(500, ge=2)
     n: int = Field(8, ge=2, description="Judgments per item: SRE sampling, self-consistency, best-of-N.")
     iterations: int = Field(2, ge=1)
     sft_check_items: int = Field(
         200,
         ge=1,
-        description="SFT's greedy accuracy is measured on this many sampling-split items (never held-out): "
-        "it sits on a sharp learning transition whose timing varies with the CPU's float path.",
+        description="SFT stops on its greedy accuracy on this many sampling-split items (never held-out), "
+        "checked as `sft.check` says: the task is learnt in a sharp transition whose timing moves with "
+        "the seed and the CPU's float path, so the accuracy, not the step count, is held fixed.",
     )
     ablation_seeds: int = Field(
         1,
         ge=0,
-        description="The first K seeds also train SFT without rationales (the ablation): it costs as "
-        "much as SFT and lands far below it, so one seed shows it.",
+        description="The first K seeds also run the two controls: SFT without rationales (as many steps "
+        "as that seed's SFT took), and SFT trained on from its stopping point for as many steps, of as "
+        "many sequences, as SRE's DPO ran (is the loop's gain more than more training?).",
     )
     max_new_tokens: int = Field(40, ge=8)
     generation_batch: int = Field(512, ge=1, description="Sequences per generate call.")
@@ -81,6 +87,8 @@ class DemoConfig(BaseModel):
         max_length=128,
         use_reference=False,
         precision="fp32",
+        # An imperfect judge on purpose: SRE learns from the judgments it gets wrong.
+        check=CheckSettings(every=32, stop_at=0.65, max_new_tokens=40),
     )
     curation: CurationSettings = CurationSettings(min_margin=1)
     dpo: DPOSettings = DPOSettings(
@@ -115,7 +123,7 @@ def run_demo(config: DemoConfig) -> Path:
     started = time.perf_counter()
     config.out.mkdir(parents=True, exist_ok=True)
     write_json(config.out / "demo.json", json.loads(config.model_dump_json()))
-    splits = Splits(config.train_items, config.sampling_items, config.heldout_items)
+    splits = Splits(config.train_items, max(config.items_per_iteration), config.heldout_items)
     build_arithmetic_benchmark(config.benchmark_dir(), splits, seed=config.data_seed)
     plan = [(seed, name, action) for seed in config.seeds for name, action in seed_stages(config, seed)]
     progress = _Progress(sum(STAGE_WEIGHTS.get(_kind(name), 1.0) for _seed, name, _ in plan))
@@ -131,12 +139,14 @@ def run_demo(config: DemoConfig) -> Path:
 #: the overall time-left estimate. Stages repeated with other sizes scale with them, roughly.
 STAGE_WEIGHTS = {
     "build judge": 5.0,
-    "SFT": 150.0,
+    "SFT": 80.0,
     "eval SFT greedy": 1.0,
     "eval SFT samples": 8.0,
-    "SRE loop": 56.0,
-    "SFT without rationales": 90.0,
+    "SRE loop": 80.0,
+    "SFT without rationales": 36.0,
     "eval SFT without rationales": 1.0,
+    "SFT trained on": 40.0,
+    "eval SFT trained on": 1.0,
 }
 
 
@@ -215,27 +225,31 @@ def arm_eval(
 
 
 def train_checked_sft(config: DemoConfig, seed: int, settings: SFTSettings, out: Path) -> None:
-    """SFT, then its greedy accuracy on sampling-split items, kept in `sft_check.json` beside it."""
-    folder = config.seed_dir(seed)
-    train_sft(str(folder / "base"), load_train_items(config.benchmark_dir() / "train.jsonl"), out, settings)
-    accuracy = _greedy_accuracy(config, out, folder / "sft-check", seed)
-    write_json(out / "sft_check.json", {"items": config.sft_check_items, "accuracy": accuracy})
-
-
-def _greedy_accuracy(config: DemoConfig, judge: Path, out: Path, seed: int) -> float:
-    """Exact greedy accuracy on the first `sft_check_items` sampling-split items."""
-    arm_eval(
-        config,
-        judge,
+    """SFT, stopped by its check on the first `sft_check_items` sampling-split items (`check.json`)."""
+    sampling = load_train_items(config.benchmark_dir() / "sampling.jsonl")
+    train_sft(
+        str(config.seed_dir(seed) / "base"),
+        load_train_items(config.benchmark_dir() / "train.jsonl"),
         out,
-        "single",
-        seed,
-        config.max_new_tokens,
-        split="sampling",
-        limit=config.sft_check_items,
+        settings,
+        check_items=sampling[: config.sft_check_items],
     )
-    judgments = [j for j in read_judgments(out / "judgments.jsonl") if isinstance(j, RatingJudgment)]
-    return sum(j.score == j.label for j in judgments) / len(judgments)
+
+
+def sft_steps(config: DemoConfig, seed: int) -> int:
+    """How many steps this seed's SFT took (its check's last entry)."""
+    check = json.loads((config.seed_dir(seed) / "sft" / "check.json").read_text())
+    return int(check["history"][-1]["step"])
+
+
+def dpo_steps(config: DemoConfig, seed: int) -> int:
+    """Optimizer steps of every SRE iteration's DPO (each of `dpo.batch_size` pairs: twice as many
+    sequences, as many as an SFT step of `sft.batch_size = 2 * dpo.batch_size` holds)."""
+    steps = 0
+    for k in range(1, config.iterations + 1):
+        record = json.loads((config.seed_dir(seed) / "sre" / f"iteration-{k}" / "iteration.json").read_text())
+        steps += math.ceil(math.ceil(record["curation"]["pairs"] / config.dpo.batch_size) * config.dpo.epochs)
+    return steps
 
 
 def loop_config(config: DemoConfig, seed: int) -> LoopConfig:
@@ -245,7 +259,7 @@ def loop_config(config: DemoConfig, seed: int) -> LoopConfig:
         out=folder / "sre",
         train_data=config.benchmark_dir() / "sampling.jsonl",
         iterations=config.iterations,
-        items_per_iteration=[config.sampling_items],
+        items_per_iteration=config.items_per_iteration,
         reference="previous",
         use_reference=False,
         seed=seed,
@@ -287,14 +301,19 @@ def seed_stages(config: DemoConfig, seed: int) -> list[tuple[str, Callable[[], A
         ("SRE loop", lambda: run_loop(loop_config(config, seed))),
     ]
     if seed in config.seeds[: config.ablation_seeds]:
-        no_rationale = sft.model_copy(update={"with_rationale": False})
+
+        def no_rationale_sft() -> None:
+            settings = sft.model_copy(update={"with_rationale": False, "max_steps": sft_steps(config, seed)})
+            train_sft(str(folder / "base"), load_train_items(train), folder / "sft-no-rationale", settings)
+
+        def sft_trained_on() -> None:
+            settings = sft.model_copy(update={"max_steps": dpo_steps(config, seed)})
+            train_sft(str(folder / "sft"), load_train_items(train), folder / "sft-more", settings)
+
         stages += [
-            (
-                "SFT without rationales",
-                lambda: train_sft(
-                    str(folder / "base"), load_train_items(train), folder / "sft-no-rationale", no_rationale
-                ),
-            ),
+            ("SFT without rationales", no_rationale_sft),
             ("eval SFT without rationales", evaluate("sft-no-rationale", "arms/no-rationale")),
+            ("SFT trained on", sft_trained_on),
+            ("eval SFT trained on", evaluate("sft-more", "arms/sft-more")),
         ]
     return stages

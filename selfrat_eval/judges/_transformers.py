@@ -41,28 +41,42 @@ class TransformersEngine:
 
         hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # our own progress bar is the one to watch
 
-        self.config = config
         device = config.device
         if device == "auto":
             device = "cuda" if torch.cuda.is_available() else "cpu"
         dtype: Any = "auto" if config.dtype == "auto" else getattr(torch, config.dtype)
         if config.dtype == "auto" and device == "cpu":
             dtype = torch.float32  # bf16 matmuls are slow on most CPUs
-        self._torch = torch
-        self.tokenizer = AutoTokenizer.from_pretrained(
+        tokenizer = AutoTokenizer.from_pretrained(
             config.model, revision=config.revision, trust_remote_code=config.trust_remote_code
         )
+        model = AutoModelForCausalLM.from_pretrained(
+            config.model, revision=config.revision, dtype=dtype, trust_remote_code=config.trust_remote_code
+        ).to(device)  # type: ignore[arg-type]
+        model.eval()
+        self._attach(config, model, tokenizer)
+        if self.tokenizer.chat_template is None:
+            log.warning("%s has no chat template: prompts are sent as plain text", config.model)
+
+    @classmethod
+    def around(cls, model: Any, tokenizer: Any, batch_size: int) -> TransformersEngine:
+        """An engine over a model already in memory (one being trained, say) that generates exactly as
+        `selfrat eval` does; the caller owns the model's train/eval mode and the tokenizer's padding
+        side (set to left here)."""
+        require("transformers", "hf")
+        engine = cls.__new__(cls)
+        engine._attach(TransformersConfig(model=model.name_or_path, batch_size=batch_size), model, tokenizer)
+        return engine
+
+    def _attach(self, config: TransformersConfig, model: Any, tokenizer: Any) -> None:
+        import torch
+
+        self.config, self.model, self.tokenizer, self._torch = config, model, tokenizer, torch
+        self.device = str(model.device)
         self.tokenizer.padding_side = "left"
         if self.tokenizer.pad_token is None:
             self.tokenizer.pad_token = self.tokenizer.eos_token
-        self.model = AutoModelForCausalLM.from_pretrained(
-            config.model, revision=config.revision, dtype=dtype, trust_remote_code=config.trust_remote_code
-        ).to(device)  # type: ignore[arg-type]
-        self.model.eval()
-        self.device = device
-        self.context_length: int | None = getattr(self.model.config, "max_position_embeddings", None)
-        if self.tokenizer.chat_template is None:
-            log.warning("%s has no chat template: prompts are sent as plain text", config.model)
+        self.context_length: int | None = getattr(model.config, "max_position_embeddings", None)
 
     @property
     def identity(self) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """Self-Rationalization training: SFT with rationales, N sampled judgments, pair curation, DPO, the loop."""
 
+from selfrat_eval.training._check import CheckSettings, HeldOutCheck
 from selfrat_eval.training._curation import CurationSettings, CurationStrategy, Pair, curate, curation_stats
 from selfrat_eval.training._data import (
     FEEDBACK_COLLECTION,
@@ -16,9 +17,11 @@ from selfrat_eval.training._sft import SFTSettings, sft_dataset, train_sft
 __all__ = [
     "FEEDBACK_COLLECTION",
     "PREFERENCE_COLLECTION",
+    "CheckSettings",
     "CurationSettings",
     "CurationStrategy",
     "DPOSettings",
+    "HeldOutCheck",
     "HeldOutEval",
     "LoopConfig",
     "Pair",

@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from selfrat_eval.training._check import CheckSettings, HeldOutCheck
 from selfrat_eval.training._common import (
     Precision,
     gold_result,
@@ -41,6 +42,9 @@ class SFTSettings(BaseModel):
     lora_alpha: int = Field(32, ge=1)
     precision: Precision = "auto"
     gradient_checkpointing: bool = False
+    check: CheckSettings = Field(
+        CheckSettings(), description="The held-out check, when `train_sft` is given check items."
+    )
     seed: int = 0
 
 
@@ -64,8 +68,17 @@ def sft_dataset(items: list[TrainItem], settings: SFTSettings) -> Any:
     return datasets.Dataset.from_list(rows)
 
 
-def train_sft(model: str, items: list[TrainItem], out: Path, settings: SFTSettings | None = None) -> Path:
-    """Fine-tune `model` on `items`; the merged checkpoint goes to `out` (returned)."""
+def train_sft(
+    model: str,
+    items: list[TrainItem],
+    out: Path,
+    settings: SFTSettings | None = None,
+    check_items: list[TrainItem] | None = None,
+) -> Path:
+    """Fine-tune `model` on `items`; the merged checkpoint goes to `out` (returned). With
+    `check_items`, greedy accuracy on them is checked every `settings.check.every` steps and after the
+    last (training stops early at `settings.check.stop_at`), and the curve is kept in
+    `out/check.json`."""
     from transformers import AutoModelForCausalLM
     from trl import SFTConfig, SFTTrainer  # type: ignore[attr-defined]
 
@@ -78,12 +91,21 @@ def train_sft(model: str, items: list[TrainItem], out: Path, settings: SFTSettin
         lr_scheduler_type=settings.scheduler,
         completion_only_loss=True,
     )
+    check = None
+    if check_items:
+        check = HeldOutCheck(
+            check_items, tokenizer, settings.check, seed=settings.seed, use_reference=settings.use_reference
+        )
     trainer = SFTTrainer(
         model=policy,
         args=args,
         train_dataset=sft_dataset(items, settings),
         processing_class=tokenizer,
         peft_config=lora_config(settings.lora_r, settings.lora_alpha) if settings.lora else None,
+        callbacks=[check.callback()] if check else None,
     )
     trainer.train()
-    return save_trained(trainer, tokenizer, out)
+    save_trained(trainer, tokenizer, out)
+    if check is not None:
+        check.write(out / "check.json")
+    return out

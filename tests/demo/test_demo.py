@@ -19,14 +19,21 @@ pytest.importorskip("trl", reason="installed by scripts/setup.sh (extra: train)"
 
 TINY = {
     "train_items": 40,
-    "sampling_items": 16,
+    "items_per_iteration": [16, 8],
     "heldout_items": 24,
     "n": 4,
     "ablation_seeds": 1,
     "sft_check_items": 16,
     "max_new_tokens": 24,
     # enough to learn the output format (so judgments parse and some pairs exist), not the task
-    "sft": {"epochs": 30, "learning_rate": 2e-3, "batch_size": 16, "max_length": 128, "use_reference": False},
+    "sft": {
+        "epochs": 30,
+        "learning_rate": 2e-3,
+        "batch_size": 16,
+        "max_length": 128,
+        "use_reference": False,
+        "check": {"every": 25, "max_new_tokens": 24},
+    },
     "dpo": {"epochs": 1, "batch_size": 8, "learning_rate": 1e-4, "max_length": 128},
 }
 
@@ -89,6 +96,12 @@ def test_demo_writes_a_report_whose_numbers_match_the_runs(
     [versus] = [c for c in results["comparisons"] if c["baseline"] == "no-rationale"]
     assert versus["value"] == pytest.approx((per_seed["sft"][0] - ablation).mean())
     assert versus["per_seed"][1] is None
+    # the trained-on SFT control too: seed 0 only, paired with SRE on that seed
+    assert not (out / "seed-1" / "arms" / "sft-more").exists()
+    trained_on = correct(out / "seed-0" / "arms" / "sft-more", labels)
+    [control] = [c for c in results["comparisons"] if c["baseline"] == "sft-more"]
+    assert control["value"] == pytest.approx((per_seed["sre-2"][0] - trained_on).mean())
+    assert "SRE iteration 2 minus SFT trained on (SRE's DPO steps) (seed 0 only)" in report
     [headline] = [c for c in results["comparisons"] if (c["arm"], c["baseline"]) == ("sre-2", "sft")]
     expected = np.mean(np.mean(per_seed["sre-2"], axis=0) - np.mean(per_seed["sft"], axis=0))
     assert headline["value"] == pytest.approx(expected)
@@ -96,21 +109,19 @@ def test_demo_writes_a_report_whose_numbers_match_the_runs(
         [(b - a).mean() for a, b in zip(per_seed["sft"], per_seed["sre-2"], strict=True)]
     )
     assert arms["sft-sc"]["eval_per_item"] == 4 and arms["sft"]["eval_per_item"] == 1
-    assert arms["sre-2"]["train_judgments"] == 2 * 16 * 4
+    assert arms["sre-2"]["train_judgments"] == (16 + 8) * 4
     assert arms["sre-2"]["train_s"] > arms["sre-1"]["train_s"] > arms["sft"]["train_s"] > 0
     # the numbers carry their machine, and the run said how long was left as it went
     assert results["machine"]["torch_threads"] >= 1 and results["versions"]["trl"]
     assert "Machine: " in report and "torch threads" in report
-    for seed in (0, 1):
-        check = json.loads((out / f"seed-{seed}" / "sft" / "sft_check.json").read_text())
-        judged = read_judgments(out / f"seed-{seed}" / "sft-check" / "judgments.jsonl")
-        assert len(judged) == 16 and all(j.id.startswith("sampling-") for j in judged)
-        assert check["accuracy"] == pytest.approx(
-            np.mean([getattr(j, "score", None) == j.label for j in judged])
-        )
-        assert results["sft_checks"][str(seed)] == check
+    for seed in (0, 1):  # SFT was checked every 25 steps and at its end, and the report says where
+        check = json.loads((out / f"seed-{seed}" / "sft" / "check.json").read_text())
+        steps = [entry["step"] for entry in check["history"]]
+        assert check["items"] == 16 and steps[:-1] == list(range(25, steps[-1], 25))
+        assert results["sft_checks"][str(seed)] == check["history"][-1]
+        assert f"seed {seed} {100 * check['history'][-1]['accuracy']:.0f}% after {steps[-1]} steps" in report
     progress = [line for line in done.stderr.splitlines() if line.startswith("demo: ")]
-    assert len(progress) == 2 * 5 + 2 and "100% done" in progress[-1] and "min left" in progress[0]
+    assert len(progress) == 2 * 5 + 4 and "100% done" in progress[-1] and "min left" in progress[0]
 
 
 def test_a_finished_demo_reruns_no_stage(demo: tuple[Path, subprocess.CompletedProcess[str]]) -> None:

@@ -15,11 +15,11 @@ import numpy as np
 import pytest
 
 from selfrat_eval.demo import DemoConfig
-from selfrat_eval.demo._run import arm_eval, loop_config
+from selfrat_eval.demo._run import arm_eval, loop_config, train_checked_sft
 from selfrat_eval.evaluation import RatingJudgment, read_judgments
 from selfrat_eval.metrics import mean_estimate
 from selfrat_eval.toy import Splits, build_arithmetic_benchmark, build_char_judge
-from selfrat_eval.training import load_train_items, run_loop, train_dpo, train_sft
+from selfrat_eval.training import run_loop, train_dpo
 
 pytestmark = pytest.mark.slow
 pytest.importorskip("trl", reason="installed by scripts/setup.sh (extra: train)")
@@ -34,15 +34,13 @@ def correctness(run: Path) -> np.ndarray:
 
 
 def test_dpo_on_ground_truth_pairs_helps_and_swapped_pairs_hurt(tmp_path: Path) -> None:
-    # The demo's first seed and first iteration, at the demo's sizes.
+    # The demo's first seed and first iteration, at the demo's sizes (SFT stopped by its check).
     config = DemoConfig(out=tmp_path, seeds=[SEED], iterations=1)
-    build_arithmetic_benchmark(
-        config.benchmark_dir(), Splits(config.train_items, config.sampling_items, config.heldout_items)
-    )
-    base = build_char_judge(tmp_path / "base", seed=SEED)
-    sft = tmp_path / f"seed-{SEED}" / "sft"
-    items = load_train_items(config.benchmark_dir() / "train.jsonl")
-    train_sft(str(base), items, sft, config.sft.model_copy(update={"seed": SEED}))
+    splits = Splits(config.train_items, max(config.items_per_iteration), config.heldout_items)
+    build_arithmetic_benchmark(config.benchmark_dir(), splits)
+    build_char_judge(config.seed_dir(SEED) / "base", seed=SEED)
+    sft = config.seed_dir(SEED) / "sft"
+    train_checked_sft(config, SEED, config.sft.model_copy(update={"seed": SEED}), sft)
     arm_eval(config, sft, tmp_path / "eval-sft", "single", SEED, config.max_new_tokens)
 
     run_loop(loop_config(config, SEED))
