@@ -1,4 +1,5 @@
-"""Pure numerics over judgments: official RewardBench scoring, correlations, bootstrap CIs."""
+"""Pure numerics over judgments: official RewardBench and RewardBench 2 scoring, correlations, bootstrap
+CIs."""
 
 from selfrat_eval.metrics._bootstrap import (
     CONFIDENCE,
@@ -23,6 +24,14 @@ from selfrat_eval.metrics._rewardbench import (
     score_rewardbench,
     section_scores,
 )
+from selfrat_eval.metrics._rewardbench2 import (
+    RewardBench2Result,
+    TiesPrompt,
+    ranking_credit,
+    ratings_credit,
+    score_rewardbench2,
+    ties_score,
+)
 
 __all__ = [
     "CONFIDENCE",
@@ -36,14 +45,20 @@ __all__ = [
     "Agreement",
     "Estimate",
     "Outcome",
+    "RewardBench2Result",
     "RewardBenchResult",
     "TiePolicy",
+    "TiesPrompt",
     "absolute_outcome",
     "agreement",
     "bootstrap_estimates",
     "mean_estimate",
     "overall_score",
     "pairwise_outcome",
+    "ranking_credit",
+    "ratings_credit",
     "score_rewardbench",
+    "score_rewardbench2",
     "section_scores",
+    "ties_score",
 ]
