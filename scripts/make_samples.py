@@ -84,6 +84,22 @@ def main(shared: Path) -> None:
             )
     write_jsonl("rubric_scored_responses_sample.jsonl", rubric_rows)
 
+    rb2 = [json.loads(line) for line in (shared / "reward-bench-2/sample.jsonl").open()]
+
+    def rb2_size(row: dict[str, Any]) -> int:
+        return len(row["prompt"]) + sum(map(len, row["chosen"] + row["rejected"]))
+
+    picked = shortest_per_group([r for r in rb2 if r["subset"] != "Ties"], "subset", rb2_size, 2)
+    ties: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rb2:
+        if row["subset"] == "Ties":
+            ties[row["id"].split(":")[1]].append(row)
+    pairs = sorted(
+        (rows for rows in ties.values() if len(rows) == 2), key=lambda rows: sum(map(rb2_size, rows))
+    )
+    picked += [row for rows in pairs[:2] for row in sorted(rows, key=lambda r: r["id"])]
+    write_jsonl("rewardbench2_test_sample.jsonl", picked)
+
 
 if __name__ == "__main__":
     main(Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/data"))

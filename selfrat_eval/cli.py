@@ -24,7 +24,7 @@ app = typer.Typer(
 )
 err = Console(stderr=True)
 
-BenchmarkName = Literal["biggen", "rewardbench", "rubric", "pairwise"]
+BenchmarkName = Literal["biggen", "rewardbench", "rewardbench2", "rubric", "pairwise"]
 AggregateName = Literal["majority", "mean", "median"]
 SelectorName = Literal["logprob", "agreement", "meta-judge"]
 STRATEGY_HELP = "single (greedy), self-consistency:N, or best-of-n:N."
@@ -58,7 +58,9 @@ def eval_command(
     judge: Annotated[str, typer.Option(help="Judge model: a hub id or a local folder.")],
     benchmark: Annotated[
         BenchmarkName,
-        typer.Option(help="biggen, rewardbench, or your own rubric / pairwise data (--data FILE)."),
+        typer.Option(
+            help="biggen, rewardbench, rewardbench2, or your own rubric / pairwise data (--data FILE)."
+        ),
     ],
     out: Annotated[Path, typer.Option(help="Run folder: judgments.jsonl, results.json. Rerun to resume.")],
     backend: Annotated[
@@ -92,7 +94,11 @@ def eval_command(
     ] = None,
     limit: Annotated[int | None, typer.Option(help="Judge only the first N items.")] = None,
     mode: Annotated[
-        Literal["absolute", "pairwise"], typer.Option(help="RewardBench: rate each response, or compare A/B.")
+        Literal["absolute", "pairwise", "rankings"],
+        typer.Option(
+            help="absolute: rate each response alone (RewardBench 2: the ratings protocol); pairwise: "
+            "RewardBench A/B; rankings: RewardBench 2's 4-way choice (Ties is always rated)."
+        ),
     ] = "absolute",
     reference: Annotated[
         bool, typer.Option(help="Show the reference answer to the judge (rubric benchmarks).")

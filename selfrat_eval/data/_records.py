@@ -83,6 +83,25 @@ class PairItem(_Record):
         return item_key(self.group, self.id)
 
 
+class CandidatesItem(_Record):
+    """A prompt with several candidate completions, the first `len(correct)` of them correct
+    (RewardBench 2: one correct and three wrong, or for Ties several of each)."""
+
+    id: str = NonEmpty
+    group: str = NonEmpty
+    prompt: str = NonEmpty
+    correct: tuple[str, ...] = Field(min_length=1)
+    incorrect: tuple[str, ...] = Field(min_length=1)
+
+    @property
+    def candidates(self) -> tuple[str, ...]:
+        return self.correct + self.incorrect
+
+    @property
+    def key(self) -> str:
+        return item_key(self.group, self.id)
+
+
 def item_key(group: str, item_id: str) -> str:
     """Items are keyed by (group, id): RewardBench reuses id 3692 in two subsets."""
     return f"{group}/{item_id}"

@@ -8,13 +8,14 @@ SAMPLES_DIR = Path(__file__).parent / "samples"
 
 _SAMPLES = {
     "rewardbench": "rewardbench_filtered_sample.jsonl",
+    "rewardbench2": "rewardbench2_test_sample.jsonl",
     "biggen-instances": "biggen_test_sample.jsonl",
     "rubric": "rubric_scored_responses_sample.jsonl",
 }
 
 
 def sample_path(name: str) -> Path:
-    """The vendored sample for `name` (one of: rewardbench, biggen-instances, rubric)."""
+    """The vendored sample for `name` (one of: rewardbench, rewardbench2, biggen-instances, rubric)."""
     try:
         return SAMPLES_DIR / _SAMPLES[name]
     except KeyError:

@@ -15,15 +15,23 @@ import numpy as np
 from selfrat_eval._errors import InputError
 from selfrat_eval.data import (
     BIGGEN_LABELS,
+    CandidatesItem,
     PairItem,
     RowSource,
     RubricItem,
     load_biggen_human_eval,
     load_pairwise_file,
     load_rewardbench,
+    load_rewardbench2,
     load_rubric_file,
 )
-from selfrat_eval.evaluation._judgments import Benchmark, Judgment, PairJudgment, RatingJudgment
+from selfrat_eval.evaluation._judgments import (
+    Benchmark,
+    CandidatesJudgment,
+    Judgment,
+    PairJudgment,
+    RatingJudgment,
+)
 from selfrat_eval.judges import Completion
 from selfrat_eval.metrics import (
     CREDIT,
@@ -32,20 +40,33 @@ from selfrat_eval.metrics import (
     agreement,
     mean_estimate,
     score_rewardbench,
+    score_rewardbench2,
 )
-from selfrat_eval.parsing import ParsedJudgment, pair_side, parse_absolute, parse_relative
+from selfrat_eval.parsing import (
+    RATING_10,
+    ParsedJudgment,
+    pair_side,
+    parse_absolute,
+    parse_ranking,
+    parse_relative,
+)
 from selfrat_eval.prompts import (
+    REWARDBENCH2_RUBRIC_RANKING,
+    REWARDBENCH2_RUBRIC_RATING,
+    REWARDBENCH2_RUBRIC_TIES,
     REWARDBENCH_RUBRIC_ABSOLUTE,
     REWARDBENCH_RUBRIC_RELATIVE,
     AbsoluteRequest,
     Chat,
     GradingMode,
+    RankingRequest,
     RelativeRequest,
     absolute_prompt,
+    ranking_prompt,
     relative_prompt,
 )
 
-Item = PairItem | RubricItem
+Item = PairItem | RubricItem | CandidatesItem
 
 
 @dataclass(frozen=True)
@@ -206,6 +227,82 @@ class PairwiseTask(RewardBenchTask):
 
 
 @dataclass(frozen=True)
+class RewardBench2Task:
+    """RewardBench 2: each candidate rated alone on 1-10 (`absolute`, upstream's "ratings" protocol),
+    or one 4-way choice with the correct answer at a position seeded per item (`rankings`); Ties is
+    always rated. Scored by the official formulas (`metrics/_rewardbench2.py`)."""
+
+    mode: GradingMode = "absolute"
+    seed: int = 0
+    name: Benchmark = "rewardbench2"
+
+    def load(self, data: Path | None, revision: str | None) -> tuple[Sequence[Item], RowSource]:
+        return load_rewardbench2(data, revision=revision)
+
+    @property
+    def protocol(self) -> Literal["ratings", "rankings"]:
+        return "rankings" if self.mode == "rankings" else "ratings"
+
+    def ranks(self, item: CandidatesItem) -> bool:
+        return self.mode == "rankings" and item.group != "Ties"
+
+    def correct_position(self, item: CandidatesItem) -> int:
+        # Seeded per item (upstream draws it unseeded, reward-bench #272), so runs and resumes agree.
+        return random.Random(f"{self.seed}:{item.key}").randrange(4)
+
+    def shown(self, item: CandidatesItem) -> tuple[str, ...]:
+        """The four candidates as shown, A to D: the correct one swapped with the one at its position,
+        as upstream places it."""
+        order = [item.correct[0], *item.incorrect[:3]]
+        position = self.correct_position(item)
+        order[0], order[position] = order[position], order[0]
+        return tuple(order)
+
+    def requests(self, item: CandidatesItem) -> dict[str, Chat]:
+        if self.ranks(item):
+            request = RankingRequest(item.prompt, self.shown(item), REWARDBENCH2_RUBRIC_RANKING)
+            return {"ranking": ranking_prompt(request)}
+        rubric = REWARDBENCH2_RUBRIC_TIES if item.group == "Ties" else REWARDBENCH2_RUBRIC_RATING
+        return {
+            f"c{index}": absolute_prompt(AbsoluteRequest(item.prompt, text, rubric, top=10))
+            for index, text in enumerate(item.candidates)
+        }
+
+    def judgment(self, item: CandidatesItem, outputs: dict[str, list[Completion]]) -> CandidatesJudgment:
+        fields: dict[str, Any] = {"id": item.id, "group": item.group, "num_correct": len(item.correct)}
+        if self.ranks(item):
+            shown = self.shown(item)
+            samples = _samples(outputs["ranking"], partial(parse_ranking, quoted=list(shown)))
+            fields |= {"mode": "rankings", "correct_letter": "ABCD"[self.correct_position(item)]}
+            return CandidatesJudgment.model_validate(fields | _by_slot({"ranking": samples}))
+        per_slot = {
+            f"c{index}": _samples(
+                outputs[f"c{index}"], partial(parse_absolute, quoted=[text], scale=RATING_10)
+            )
+            for index, text in enumerate(item.candidates)
+        }
+        return CandidatesJudgment.model_validate(fields | {"mode": "ratings"} | _by_slot(per_slot))
+
+    def score(self, judgments: Sequence[Judgment], options: ScoringOptions) -> dict[str, Any]:
+        prompts = [j for j in judgments if isinstance(j, CandidatesJudgment)]
+        others = [j for j in prompts if j.group != "Ties"]
+        result = score_rewardbench2(
+            [j.group for j in others],
+            [j.credit() for j in others],
+            [j.ties_prompt() for j in prompts if j.group == "Ties"],
+            protocol="rankings" if any(j.mode == "rankings" for j in others) else "ratings",
+            n_resamples=options.n_resamples,
+            seed=options.seed,
+        )
+        results = [r for j in prompts for r in (j.ratings if j.mode == "ratings" else [j.picks or None])]
+        return {
+            "n_items": len(prompts),
+            **result.to_dict(),
+            "parse_failure_rate": sum(r is None for r in results) / len(results) if results else 0.0,
+        }
+
+
+@dataclass(frozen=True)
 class RatingTask:
     """1-5 gradings of single responses, correlated with reference scores (BiGGen, rubric files)."""
 
@@ -273,6 +370,8 @@ def make_task(
 ) -> BenchmarkTask:
     if benchmark == "rewardbench":
         return RewardBenchTask(mode=mode, seed=seed, both_orders=both_orders)
+    if benchmark == "rewardbench2":
+        return RewardBench2Task(mode=mode, seed=seed)
     if benchmark == "pairwise":
         return PairwiseTask(seed=seed, both_orders=both_orders, use_reference=use_reference)
     if benchmark == "biggen":

@@ -13,6 +13,7 @@ Items are keyed by (group, id).
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -21,12 +22,19 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from selfrat_eval._errors import InputError
 from selfrat_eval.data import item_key
 from selfrat_eval.data._io import read_rows, validate
-from selfrat_eval.judges import Strategy, Value, combine
-from selfrat_eval.metrics import Outcome, absolute_outcome, pairwise_outcome
+from selfrat_eval.judges import Strategy, Value, combine, select
+from selfrat_eval.metrics import (
+    ERROR_CREDIT,
+    Outcome,
+    TiesPrompt,
+    absolute_outcome,
+    pairwise_outcome,
+    ratings_credit,
+)
 from selfrat_eval.parsing import SampleStatus, Strength
 
-Benchmark = Literal["rewardbench", "biggen", "rubric", "pairwise"]
-BENCHMARKS: tuple[Benchmark, ...] = ("rewardbench", "biggen", "rubric", "pairwise")
+Benchmark = Literal["rewardbench", "rewardbench2", "biggen", "rubric", "pairwise"]
+BENCHMARKS: tuple[Benchmark, ...] = ("rewardbench", "rewardbench2", "biggen", "rubric", "pairwise")
 Score = Annotated[float, Field(ge=1, le=5)]
 #: Item ids are text; integer ids (RewardBench's own dataset and per-item results) are read as text.
 ItemId = Annotated[str, BeforeValidator(lambda value: str(value) if isinstance(value, int) else value)]
@@ -135,8 +143,69 @@ class RatingJudgment(Judgment):
         return {"score": ("response",)}
 
 
+class CandidatesJudgment(Judgment):
+    """A RewardBench 2 prompt: each candidate rated alone on 1-10 (`mode` ratings: slots `c0`, `c1`,
+    ..., the `num_correct` correct ones first; results in `ratings`), or one 4-way choice (`mode`
+    rankings: slot `ranking`, the correct candidate shown as `correct_letter`; the result `picks` is
+    the most voted letter, several when samples tie, none when unparseable)."""
+
+    benchmark: Literal["rewardbench2"] = "rewardbench2"
+    mode: Literal["ratings", "rankings"]
+    num_correct: int = Field(ge=1)
+    correct_letter: Literal["A", "B", "C", "D"] | None = None
+    ratings: list[float | None] = Field(default_factory=list)
+    picks: list[str] = Field(default_factory=list)
+
+    def credit(self) -> float:
+        """The prompt's official credit (non-Ties subsets)."""
+        if self.mode == "ratings":
+            return ratings_credit(self.ratings)
+        if not self.picks:
+            return ERROR_CREDIT
+        return (self.correct_letter in self.picks) / len(self.picks)
+
+    def ties_prompt(self) -> TiesPrompt:
+        return TiesPrompt(self.id, self.num_correct, self.ratings)
+
+    def with_strategy(self, strategy: Strategy) -> CandidatesJudgment:
+        updates: dict[str, Any] = {"strategy": strategy.label, "selected": {}}
+        if self.mode == "rankings" and "ranking" in self.values:
+            letters = self.values["ranking"][: strategy.n]
+            if strategy.kind == "self-consistency":
+                counts = Counter(v for v in letters if isinstance(v, str))
+                top = max(counts.values(), default=0)
+                updates["picks"] = sorted(letter for letter, count in counts.items() if count == top)
+            else:
+                logprobs = _padded(self.logprobs.get("ranking"), len(letters))
+                metas = _padded(self.meta_scores.get("ranking"), len(letters))
+                if strategy.kind == "best-of-n":
+                    index = select(letters, logprobs, metas, strategy.selector)
+                else:  # single: the first readable sample
+                    index = next((i for i, v in enumerate(letters) if v is not None), None)
+                updates["picks"] = [] if index is None else [letters[index]]
+                if index is not None:
+                    updates["selected"]["picks"] = ("ranking", index)
+        slots = [slot for slot in (f"c{i}" for i in range(len(self.values))) if slot in self.values]
+        if self.mode == "ratings" and slots:
+            ratings = []
+            for slot in slots:
+                count = len(self.values[slot][: strategy.n])
+                value, index = combine(
+                    self.values[slot][:count],
+                    strategy,
+                    _padded(self.logprobs.get(slot), count),
+                    _padded(self.meta_scores.get(slot), count),
+                )
+                ratings.append(None if value is None else float(value))
+                if index is not None:
+                    updates["selected"][slot] = (slot, index)
+            updates["ratings"] = ratings
+        return self.model_copy(update=updates)
+
+
 JUDGMENT_TYPES: dict[str, type[Judgment]] = {
     "rewardbench": PairJudgment,
+    "rewardbench2": CandidatesJudgment,
     "biggen": RatingJudgment,
     "rubric": RatingJudgment,
     "pairwise": PairJudgment,

@@ -84,6 +84,8 @@ class EvalConfig:
             object.__setattr__(self, "mode", "pairwise")  # pairwise rubric data is always judged A/B
         if self.mode == "pairwise" and self.benchmark != "rewardbench" and self.benchmark != "pairwise":
             raise InputError("--mode pairwise applies to rewardbench (and pairwise data) only", field="mode")
+        if self.mode == "rankings" and self.benchmark != "rewardbench2":
+            raise InputError("--mode rankings applies to rewardbench2 only", field="mode")
         if self.both_orders and self.mode != "pairwise":
             raise InputError("--both-orders needs --mode pairwise", field="both_orders")
         self.parsed_strategy()  # validate early

@@ -25,6 +25,7 @@ from selfrat_eval.metrics._rewardbench import (
     section_scores,
 )
 from selfrat_eval.metrics._rewardbench2 import (
+    ERROR_CREDIT,
     RewardBench2Result,
     TiesPrompt,
     ranking_credit,
@@ -38,6 +39,7 @@ __all__ = [
     "CORRELATIONS",
     "CREDIT",
     "DEFAULT_RESAMPLES",
+    "ERROR_CREDIT",
     "EXAMPLE_COUNTS",
     "SECTIONS",
     "SUBSETS",
