@@ -1,9 +1,11 @@
 """`selfrat compare`: runs of `selfrat eval` side by side, with paired differences on shared items.
 
-Headline per run: the official RewardBench score, pairwise accuracy, or Pearson r with the first
-label (BiGGen: human_score; rubric: label). Against the first run (the baseline), each other run gets
-the paired difference on the items both judged: a bootstrap 95% CI (items resampled together) and a
-two-sided p-value from a paired permutation test (each item's two results swapped at random).
+Headline per run: the official RewardBench score, pairwise accuracy, RewardBench 2's mean over its
+five per-prompt subsets (Ties is a composite over prompts, with no per-prompt score to pair), or
+Pearson r with the first label (BiGGen: human_score; rubric: label). Against the first run (the
+baseline), each other run gets the paired difference on the items both judged: a bootstrap 95% CI
+(items resampled together) and a two-sided p-value from a paired permutation test (each item's two
+results swapped at random).
 """
 
 from __future__ import annotations
@@ -20,7 +22,13 @@ from scipy import stats
 
 from selfrat_eval._errors import InputError
 from selfrat_eval.data._io import atomic_write
-from selfrat_eval.evaluation._judgments import Judgment, PairJudgment, RatingJudgment, read_judgments
+from selfrat_eval.evaluation._judgments import (
+    CandidatesJudgment,
+    Judgment,
+    PairJudgment,
+    RatingJudgment,
+    read_judgments,
+)
 from selfrat_eval.metrics import CREDIT, bootstrap_estimates, score_rewardbench
 
 #: Statistic over item-aligned arrays (values, and for RewardBench the subsets as codes).
@@ -62,6 +70,16 @@ def _headline(
             return float("nan") if result.overall.value is None else result.overall.value
 
         return "RewardBench score", credit, rewardbench_score
+    if benchmark == "rewardbench2":
+
+        def prompt_credit(j: Judgment) -> tuple[float, ...] | None:
+            assert isinstance(j, CandidatesJudgment)
+            return None if j.group == "Ties" else (j.credit(),)
+
+        def mean_of_subsets(values: np.ndarray, codes: np.ndarray) -> float:
+            return float(np.mean([values[codes == code].mean() for code in np.unique(codes)]))
+
+        return "RewardBench 2, mean of the five non-Ties subsets", prompt_credit, mean_of_subsets
     label = "human_score" if benchmark == "biggen" else "label"
 
     def scored(j: Judgment) -> tuple[float, ...] | None:
@@ -93,7 +111,7 @@ def compare_runs(folders: list[Path], *, n_resamples: int = 1000, seed: int = 0)
         """Item-aligned columns for `keys` (all of which have a value in `run`)."""
         rows = [extract(run.judgments[key]) or () for key in keys]
         columns = [np.array([row[i] for row in rows], dtype=float) for i in range(len(rows[0]))]
-        if benchmark == "rewardbench":
+        if benchmark in ("rewardbench", "rewardbench2"):
             columns.append(np.array([subsets.index(run.judgments[key].group) for key in keys], dtype=float))
         return columns
 

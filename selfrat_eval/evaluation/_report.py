@@ -52,6 +52,20 @@ def _print_table(results: dict[str, Any], console: Console) -> None:
             f"items {metrics['n_items']}"
         )
         return
+    if results["benchmark"] == "rewardbench2":
+        table = Table(title=f"RewardBench 2 ({metrics['protocol']} protocol), score x100")
+        for column in ("", "score", "95% CI", "n"):
+            table.add_column(column, justify="left" if not column else "right")
+        table.add_row("Headline (mean of the six)", *_fmt(metrics["headline"], 100), style="bold")
+        for name, estimate in metrics["subsets"].items():
+            table.add_row(f"  {name}", *_fmt(estimate, 100))
+        console.print(table)
+        failures = metrics.get("parse_failure_rate")
+        console.print(
+            (f"parse-failure rate {failures:.1%}   " if failures is not None else "")
+            + f"prompts {metrics['n_items']}"
+        )
+        return
     if results["benchmark"] == "pairwise":
         table = Table(title="pairwise: accuracy against the label (bootstrap 95% CI)")
         for column in ("group", "accuracy", "95% CI", "n"):

@@ -26,6 +26,7 @@ from selfrat_eval.metrics._rewardbench import (
 )
 from selfrat_eval.metrics._rewardbench2 import (
     ERROR_CREDIT,
+    INVALID_RATING,
     RewardBench2Result,
     TiesPrompt,
     ranking_credit,
@@ -41,6 +42,7 @@ __all__ = [
     "DEFAULT_RESAMPLES",
     "ERROR_CREDIT",
     "EXAMPLE_COUNTS",
+    "INVALID_RATING",
     "SECTIONS",
     "SUBSETS",
     "SUBSET_MAPPING",

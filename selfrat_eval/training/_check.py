@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from rich.console import Console
 
 from selfrat_eval.data import PairItem
 from selfrat_eval.data._io import write_json
@@ -20,6 +21,8 @@ from selfrat_eval.judges._transformers import TransformersEngine
 from selfrat_eval.parsing import parse_absolute, parse_relative
 from selfrat_eval.training._common import gold_result, judge_chat
 from selfrat_eval.training._data import TrainItem
+
+_console = Console(stderr=True)
 
 
 class CheckSettings(BaseModel):
@@ -74,6 +77,8 @@ class HeldOutCheck:
     def run(self, model: Any, step: int) -> float:
         accuracy = self.accuracy(model)
         self.history.append({"step": step, "accuracy": accuracy})
+        target = "" if self.settings.stop_at is None else f" (stops at >= {100 * self.settings.stop_at:.0f}%)"
+        _console.print(f"held-out check, step {step}: accuracy {100 * accuracy:.1f}%{target}", markup=False)
         return accuracy
 
     def callback(self) -> Any:

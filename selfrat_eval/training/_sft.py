@@ -32,6 +32,8 @@ class SFTSettings(BaseModel):
     max_steps: int | None = Field(None, ge=1, description="Optimizer steps; overrides `epochs` when set.")
     learning_rate: float = Field(2e-5, gt=0)
     scheduler: Literal["linear", "cosine", "constant"] = Field("linear", description="Learning-rate decay.")
+    warmup_steps: int = Field(0, ge=0, description="Steps of linear warm-up before the schedule.")
+    weight_decay: float = Field(0.0, ge=0, description="AdamW weight decay.")
     batch_size: int = Field(4, ge=1, description="Per-device batch size.")
     gradient_accumulation: int = Field(1, ge=1)
     max_length: int = Field(4096, ge=16, description="Tokens per example (prompt + judgment).")
@@ -88,7 +90,14 @@ def train_sft(
     args = SFTConfig(
         **trainer_arguments(settings, out),
         max_steps=settings.max_steps or -1,
-        lr_scheduler_type=settings.scheduler,
+        # HF's "constant" ignores warm-up; its warm-up variant is what "constant" with warm-up means here
+        lr_scheduler_type=(
+            "constant_with_warmup"
+            if settings.scheduler == "constant" and settings.warmup_steps
+            else settings.scheduler
+        ),
+        warmup_steps=settings.warmup_steps,
+        weight_decay=settings.weight_decay,
         completion_only_loss=True,
     )
     check = None

@@ -39,6 +39,8 @@ def lines(path: Path) -> list[dict[str, object]]:
         ("rewardbench", ["--data", str(sample_path("rewardbench")), "--limit", "6"]),
         ("rewardbench", ["--data", str(sample_path("rewardbench")), "--limit", "6", "--mode", "pairwise"]),
         ("rubric", ["--data", str(sample_path("rubric")), "--limit", "5"]),
+        ("rewardbench2", ["--data", str(sample_path("rewardbench2")), "--limit", "14"]),
+        ("rewardbench2", ["--data", str(sample_path("rewardbench2")), "--limit", "14", "--mode", "rankings"]),
     ],
 )
 def test_eval_runs_end_to_end_with_a_real_model(

@@ -139,3 +139,58 @@ def test_self_consistency_ties_in_a_ranking_share_the_credit_and_rescore_offline
     assert {k: v["value"] for k, v in again["metrics"]["subsets"].items()} == {
         k: v["value"] for k, v in stored["subsets"].items()
     }
+
+
+def test_leaderboard_files_name_the_protocol_and_rescore_alone(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from selfrat_eval.cli import app
+
+    results = run(tmp_path / "run", pick_shortest, mode="rankings", model_name="org/judge")
+    folder = tmp_path / "run" / "leaderboard"
+    summary = json.loads((folder / "eval-set" / "org" / "judge.json").read_text())
+    per_prompt = json.loads((folder / "eval-set-scores" / "org" / "judge.json").read_text())
+    assert summary["protocol"] == per_prompt["protocol"] == "rankings"
+    assert summary["Ties"] == results["metrics"]["subsets"]["Ties"]["value"]  # type: ignore[index]
+    assert per_prompt["results"][per_prompt["subset"].index("Ties")] is None
+    # upstream #255: every score from the per-prompt file alone
+    done = CliRunner().invoke(
+        app, ["score", str(folder / "eval-set-scores" / "org" / "judge.json"), "--out", str(tmp_path / "re")]
+    )
+    assert done.exit_code == 0, done.output
+    again = json.loads((tmp_path / "re" / "results.json").read_text())["metrics"]
+    assert again["protocol"] == "rankings"
+    assert again["headline"]["value"] == pytest.approx(results["metrics"]["headline"]["value"])  # type: ignore[index]
+    for subset, estimate in results["metrics"]["subsets"].items():  # type: ignore[union-attr]
+        assert again["subsets"][subset]["value"] == pytest.approx(estimate["value"]), subset
+
+    per_prompt["scores"][per_prompt["subset"].index("Ties")] = None
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(per_prompt))
+    failed = CliRunner().invoke(app, ["score", str(broken)])
+    assert failed.exit_code == 2
+    assert "broken.json" in failed.output and "scores" in failed.output and "Traceback" not in failed.output
+
+
+def test_compare_pairs_two_judges_on_the_five_per_prompt_subsets(tmp_path: Path) -> None:
+    from selfrat_eval.evaluation import compare_runs
+
+    run(tmp_path / "shortest", pick_shortest, mode="rankings")
+    run(
+        tmp_path / "always-a",
+        lambda chat: "[RESULT] A" if "###Response A:" in user_text(chat) else rate(chat),
+        mode="rankings",
+    )
+    compared = compare_runs([tmp_path / "always-a", tmp_path / "shortest"], n_resamples=100)
+    assert compared["metric"] == "RewardBench 2, mean of the five non-Ties subsets"
+    task = RewardBench2Task(mode="rankings")
+    subsets = ("Factuality", "Precise IF", "Math", "Safety", "Focus")
+
+    def score(credit: object) -> float:
+        return mean(mean(credit(i) for i in ITEMS if i.group == s) for s in subsets)  # type: ignore[operator]
+
+    shortest = score(lambda i: float(min(task.shown(i), key=len) == i.correct[0]))
+    always_a = score(lambda i: float(task.correct_position(i) == 0))
+    [difference] = compared["differences"]
+    assert difference["difference"] == pytest.approx(shortest - always_a)
+    assert difference["n_shared"] == 10  # Ties prompts have no per-prompt score to pair
