@@ -26,6 +26,11 @@ err = Console(stderr=True)
 
 BenchmarkName = Literal["biggen", "rewardbench", "rewardbench2", "rubric", "pairwise"]
 AggregateName = Literal["majority", "mean", "median"]
+TiePolicyName = Literal["official", "strict", "ratings"]
+TIE_POLICY_HELP = (
+    "RewardBench: ties/failures = 0.5 (official) or 0 (strict); ratings: RewardBench 2's 1/k rule on "
+    "the two ratings (a response without a readable rating loses, none readable 0.25)."
+)
 SelectorName = Literal["logprob", "agreement", "meta-judge"]
 STRATEGY_HELP = "single (greedy), self-consistency:N, or best-of-n:N."
 
@@ -112,9 +117,7 @@ def eval_command(
     dtype: Annotated[Literal["auto", "float32", "bfloat16", "float16"], typer.Option()] = "auto",
     device: Annotated[str, typer.Option(help="auto, cpu, cuda, cuda:1 ...")] = "auto",
     revision: Annotated[str | None, typer.Option(help="Hub revision for the model and dataset.")] = None,
-    tie_policy: Annotated[
-        Literal["official", "strict"], typer.Option(help="RewardBench: ties/failures = 0.5 (official) or 0.")
-    ] = "official",
+    tie_policy: Annotated[TiePolicyName, typer.Option(help=TIE_POLICY_HELP)] = "official",
     n_resamples: Annotated[int, typer.Option(help="Bootstrap resamples for the 95% CIs (0 = none).")] = 1000,
     model_name: Annotated[
         str | None, typer.Option(help="Name for leaderboard files (default: --judge).")
@@ -171,7 +174,7 @@ def score_command(
     out: Annotated[
         Path | None, typer.Option(help="Where to write results.json (default: beside PATH).")
     ] = None,
-    tie_policy: Annotated[Literal["official", "strict"], typer.Option()] = "official",
+    tie_policy: Annotated[TiePolicyName, typer.Option(help=TIE_POLICY_HELP)] = "official",
     n_resamples: Annotated[int, typer.Option()] = 1000,
     seed: Annotated[int, typer.Option()] = 0,
     model_name: Annotated[

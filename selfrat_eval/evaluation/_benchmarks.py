@@ -174,7 +174,7 @@ class RewardBenchTask:
 
     def score(self, judgments: Sequence[Judgment], options: ScoringOptions) -> dict[str, Any]:
         pairs = [j for j in judgments if isinstance(j, PairJudgment)]
-        outcomes = [j.outcome() for j in pairs]
+        outcomes = [j.outcome(options.tie_policy) for j in pairs]
         result = score_rewardbench(
             [j.group for j in pairs],
             outcomes,
@@ -205,7 +205,7 @@ class PairwiseTask(RewardBenchTask):
     def score(self, judgments: Sequence[Judgment], options: ScoringOptions) -> dict[str, Any]:
         pairs = [j for j in judgments if isinstance(j, PairJudgment)]
         credit = CREDIT[options.tie_policy]
-        outcomes = [j.outcome() for j in pairs]
+        outcomes = [j.outcome(options.tie_policy) for j in pairs]
 
         def accuracy(selected: list[int]) -> dict[str, Any]:
             values = np.array([credit[outcomes[i]] for i in selected], dtype=float)

@@ -26,6 +26,7 @@ from selfrat_eval.judges import Strategy, Value, combine, select
 from selfrat_eval.metrics import (
     ERROR_CREDIT,
     Outcome,
+    TiePolicy,
     TiesPrompt,
     absolute_outcome,
     pairwise_outcome,
@@ -106,10 +107,10 @@ class PairJudgment(Judgment):
     winner: Literal["chosen", "rejected", "tie"] | None = None
     a_is_chosen: bool | None = None
 
-    def outcome(self) -> Outcome:
+    def outcome(self, tie_policy: TiePolicy = "official") -> Outcome:
         """The pair's result for the chosen response: win, loss, tie or error (unparseable)."""
         if self.mode == "absolute":
-            return absolute_outcome(self.score_chosen, self.score_rejected)
+            return absolute_outcome(self.score_chosen, self.score_rejected, tie_policy)
         return pairwise_outcome(self.winner)
 
     def result_slots(self) -> dict[str, tuple[str, ...]]:

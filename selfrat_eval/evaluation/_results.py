@@ -96,7 +96,7 @@ def write_leaderboard_files(
     summary |= {subset: est["value"] for subset, est in results["metrics"]["subsets"].items()}
     credit = CREDIT[options.tie_policy]
     pairs = [j for j in judgments if isinstance(j, PairJudgment)]
-    outcomes = [j.outcome() for j in pairs]
+    outcomes = [j.outcome(options.tie_policy) for j in pairs]
     scores = {
         "id": [j.id for j in pairs],
         "subset": [j.group for j in pairs],

@@ -62,17 +62,26 @@ SECTIONS = tuple(SUBSET_MAPPING)
 SUBSETS = tuple(subset for subsets in SUBSET_MAPPING.values() for subset in subsets)
 
 Outcome = Literal["win", "loss", "tie", "error"]
-TiePolicy = Literal["official", "strict"]
+#: official: RewardBench's generative scoring (a tie or an unreadable judgment counts 0.5); strict: 0;
+#: ratings: RewardBench 2's 1/k rule on the two ratings (absolute mode: a tie 0.5, a response whose
+#: rating is unreadable loses to one that has a rating, both unreadable 0.25).
+TiePolicy = Literal["official", "strict", "ratings"]
 #: Credit per outcome. Official (scripts/run_generative.py): a tie and an unparseable judgment are
 #: both "effectively a tie", worth 0.5. Strict: only a win counts.
 CREDIT: dict[TiePolicy, dict[Outcome, float]] = {
     "official": {"win": 1.0, "loss": 0.0, "tie": 0.5, "error": 0.5},
     "strict": {"win": 1.0, "loss": 0.0, "tie": 0.0, "error": 0.0},
+    "ratings": {"win": 1.0, "loss": 0.0, "tie": 0.5, "error": 0.25},
 }
 
 
-def absolute_outcome(score_chosen: float | None, score_rejected: float | None) -> Outcome:
-    """Rating each response alone: the higher rating wins; a missing rating is an error."""
+def absolute_outcome(
+    score_chosen: float | None, score_rejected: float | None, tie_policy: TiePolicy = "official"
+) -> Outcome:
+    """Rating each response alone: the higher rating wins; a missing rating is an error, except under
+    the ratings policy, where only a pair with no rating at all is (the other one is the top rating)."""
+    if tie_policy == "ratings" and (score_chosen is None) != (score_rejected is None):
+        return "win" if score_rejected is None else "loss"
     if score_chosen is None or score_rejected is None:
         return "error"
     if score_chosen > score_rejected:

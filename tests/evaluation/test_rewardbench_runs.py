@@ -98,3 +98,31 @@ def test_pairwise_rubric_data_scores_accuracy_against_the_label(tmp_path: Path) 
     assert metrics["accuracy"]["value"] == pytest.approx(expected) and metrics["n_items"] == 12
     assert set(metrics["groups"]) == {"even", "odd"}
     assert all("Which is better?" in user_text(chat) for chat in engine.prompts)  # the file's rubric
+
+
+@pytest.mark.parametrize("policy", ["official", "strict", "ratings"])
+def test_ratings_policy_applies_the_one_over_k_rule_to_both_ratings(tmp_path: Path, policy: str) -> None:
+    """Only chosen responses are rated (3), and not those of the first pair; whichever rating is
+    unreadable, the credit follows the policy: official 0.5 for any failure, strict 0, and the 1/k
+    rule a win for the one rated response, a loss for the unrated chosen, 0.25 for neither."""
+    rated = {item.chosen for item in ITEMS[1:]}
+
+    def respond(chat: list[dict[str, str]]) -> str:
+        response = (
+            user_text(chat).split("###Response to evaluate:\n", 1)[1].split("\n\n###Score Rubrics:", 1)[0]
+        )
+        return "Feedback: x [RESULT] 3" if response in rated else "Feedback: cannot say"
+
+    def credit(chosen: bool, rejected: bool) -> float:
+        if chosen and rejected:
+            return {"official": 0.5, "strict": 0.0, "ratings": 0.5}[policy]
+        if policy != "ratings":
+            return {"official": 0.5, "strict": 0.0}[policy]
+        return 1.0 if chosen else 0.0 if rejected else 0.25
+
+    metrics = run(tmp_path, ScriptedEngine(respond), tie_policy=policy)["metrics"]
+    for subset, estimate in metrics["subsets"].items():  # type: ignore[union-attr]
+        credits = [credit(i.chosen in rated, i.rejected in rated) for i in ITEMS if i.group == subset]
+        assert estimate["value"] == pytest.approx(sum(credits) / len(credits)), subset
+    if policy == "ratings":  # the rule matters here: some pairs have only their chosen response rated
+        assert any(i.chosen in rated and i.rejected not in rated for i in ITEMS)
