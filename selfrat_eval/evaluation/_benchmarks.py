@@ -258,6 +258,10 @@ class RewardBench2Task:
         order[0], order[position] = order[position], order[0]
         return tuple(order)
 
+    def slots(self, item: CandidatesItem) -> list[str]:
+        """The requests one prompt needs: the 4-way choice, or one rating per candidate."""
+        return ["ranking"] if self.ranks(item) else [f"c{index}" for index in range(len(item.candidates))]
+
     def requests(self, item: CandidatesItem) -> dict[str, Chat]:
         if self.ranks(item):
             request = RankingRequest(item.prompt, self.shown(item), REWARDBENCH2_RUBRIC_RANKING)

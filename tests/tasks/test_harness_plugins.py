@@ -33,7 +33,14 @@ def run(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[s
 
 
 def lm_eval(
-    cwd: Path, model: str, model_args: str, tasks: str, data: str, limit: int, **env: str
+    cwd: Path,
+    model: str,
+    model_args: str,
+    tasks: str,
+    data: str,
+    limit: int,
+    metadata: dict[str, Any] | None = None,
+    **env: str,
 ) -> dict[str, Any]:
     done = run(
         [
@@ -46,7 +53,7 @@ def lm_eval(
             tasks,
             "--apply_chat_template",
             "--metadata",
-            json.dumps({"data": data}),
+            json.dumps({"data": data, **(metadata or {})}),
             "--limit",
             str(limit),
             "--gen_kwargs",
@@ -280,3 +287,98 @@ def test_parity_across_selfrat_lm_eval_and_inspect(tiny_judge: Path, tmp_path: P
     credits = [sample.scores["rewardbench_scorer"].value for sample in log.samples]
     assert lm["results"]["rewardbench_selfrat"]["accuracy,none"] == pytest.approx(sum(credits) / limit)
     assert len({item["winner"] for item in ours.values()}) > 1  # the comparison is not degenerate
+
+
+def test_rewardbench2_parity_across_selfrat_lm_eval_and_inspect(tiny_judge: Path, tmp_path: Path) -> None:
+    """RewardBench 2, rankings protocol (the Ties rows rated): every request's greedy text and every
+    score agree between `selfrat eval`, lm-eval (one document per request) and inspect."""
+    data = str(sample_path("rewardbench2"))
+    done = run(
+        [
+            sys.executable,
+            "-m",
+            "selfrat_eval.cli",
+            "eval",
+            "--backend",
+            "hf",
+            "--judge",
+            str(tiny_judge),
+            "--benchmark",
+            "rewardbench2",
+            "--mode",
+            "rankings",
+            "--data",
+            data,
+            "--max-new-tokens",
+            "32",
+            "--batch-size",
+            "1",
+            "--n-resamples",
+            "0",
+            "--out",
+            str(tmp_path / "ours"),
+        ],
+        tmp_path,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    judgments = [
+        json.loads(line) for line in (tmp_path / "ours" / "judgments.jsonl").read_text().splitlines()
+    ]
+    ours = {f"{j['id']}#{slot}": texts[0] for j in judgments for slot, texts in j["outputs"].items()}
+    metrics = json.loads((tmp_path / "ours" / "results.json").read_text())["metrics"]
+
+    lm = lm_eval(
+        tmp_path, "hf", f"pretrained={tiny_judge}", "rewardbench2_selfrat", data, 1000, {"mode": "rankings"}
+    )
+    lm_samples = lm_eval_samples(tmp_path, "rewardbench2_selfrat")
+    log = inspect_eval(
+        tmp_path, "selfrat_eval/rewardbench2", tiny_judge, "-T", f"data={data}", "-T", "mode=rankings"
+    )
+
+    assert len(lm_samples) == len(log.samples) == len(ours)
+    for sample in lm_samples:
+        assert sample["resps"][0][0] == ours[sample["doc"]["id"]]
+    for inspected in log.samples:
+        assert inspected.output.completion == ours[str(inspected.id).split("/", 1)[1]]
+    lm_metrics = lm["results"]["rewardbench2_selfrat"]
+    inspect_metrics = log.results.scores[0].metrics
+    assert lm_metrics["rewardbench2_score,none"] == pytest.approx(metrics["headline"]["value"])
+    assert inspect_metrics["rewardbench2_score"].value == pytest.approx(metrics["headline"]["value"])
+    assert lm_metrics["ties,none"] == pytest.approx(metrics["subsets"]["Ties"]["value"])
+    assert inspect_metrics["Math"].value == pytest.approx(metrics["subsets"]["Math"]["value"])
+
+
+def test_lm_eval_rewardbench2_self_consistency_reduces_each_prompts_samples(
+    tiny_judge: Path, tmp_path: Path
+) -> None:
+    from selfrat_eval.data import load_rewardbench2
+    from selfrat_eval.evaluation import CandidatesJudgment, RewardBench2Task
+    from selfrat_eval.judges import Completion, Strategy
+
+    rows = [line for line in sample_path("rewardbench2").read_text().splitlines() if '"Ties"' not in line]
+    data = tmp_path / "no-ties.jsonl"
+    data.write_text("\n".join(rows) + "\n")
+    results = lm_eval(
+        tmp_path,
+        "hf",
+        f"pretrained={tiny_judge}",
+        "rewardbench2_selfrat_sc8",
+        str(data),
+        100,
+        {"mode": "rankings"},
+    )
+    metrics = results["results"]["rewardbench2_selfrat_sc8"]
+    samples = lm_eval_samples(tmp_path, "rewardbench2_selfrat_sc8")
+    assert len(samples) == 10 and all(len(sample["resps"][0]) == 8 for sample in samples)
+    # the Math score is the 8 samples of each Math prompt reduced as `selfrat score` reduces them
+    items = {item.id: item for item in load_rewardbench2(data)[0]}
+    task, strategy = RewardBench2Task(mode="rankings"), Strategy.parse("self-consistency:8")
+    credits = []
+    for sample in samples:
+        item = items[sample["doc"]["id"].split("#")[0]]
+        if item.group == "Math":
+            outputs = {"ranking": [Completion(text, 0) for text in sample["resps"][0]]}
+            judgment = task.judgment(item, outputs).with_strategy(strategy)
+            assert isinstance(judgment, CandidatesJudgment)
+            credits.append(judgment.credit())
+    assert metrics["math,samples"] == pytest.approx(sum(credits) / len(credits))

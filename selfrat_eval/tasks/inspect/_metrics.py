@@ -5,6 +5,7 @@ from __future__ import annotations
 from inspect_ai.scorer import Metric, SampleScore, metric
 
 from selfrat_eval.metrics import agreement, score_rewardbench
+from selfrat_eval.tasks._docs import rewardbench2_metrics
 
 
 def _correlation(scores: list[SampleScore], label: str, kind: str) -> float:
@@ -97,5 +98,19 @@ def parse_failure_rate() -> Metric:
         metas = [s.score.metadata or {} for s in scores]
         failed = [m.get("outcome") == "error" if "outcome" in m else m.get("score") is None for m in metas]
         return sum(failed) / len(failed) if failed else float("nan")
+
+    return compute
+
+
+@metric
+def rewardbench2_scores() -> Metric:
+    """The headline (mean of the six subsets), each subset, and the parse-failure rate."""
+
+    def compute(scores: list[SampleScore]) -> dict[str, float | None]:
+        metas = [s.score.metadata or {} for s in scores]
+        result = rewardbench2_metrics([(m["doc"], m["texts"]) for m in metas])
+        values = {"rewardbench2_score": result["headline"]["value"]}
+        values |= {name: estimate["value"] for name, estimate in result["subsets"].items()}
+        return values | {"parse_failure_rate": result["parse_failure_rate"]}
 
     return compute

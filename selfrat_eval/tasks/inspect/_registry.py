@@ -6,14 +6,15 @@ from selfrat_eval.tasks.inspect._metrics import (
     parse_failure_rate,
     pearson_gpt4,
     pearson_human,
+    rewardbench2_scores,
     rewardbench_score,
     spearman_gpt4,
     spearman_human,
     tie_rate,
 )
-from selfrat_eval.tasks.inspect._scorers import biggen_scorer, rewardbench_scorer
+from selfrat_eval.tasks.inspect._scorers import biggen_scorer, rewardbench2_scorer, rewardbench_scorer
 from selfrat_eval.tasks.inspect._solvers import sampled_judgments
-from selfrat_eval.tasks.inspect._tasks import biggen, rewardbench
+from selfrat_eval.tasks.inspect._tasks import biggen, rewardbench, rewardbench2
 
 __all__ = [
     "biggen",
@@ -24,6 +25,9 @@ __all__ = [
     "pearson_gpt4",
     "pearson_human",
     "rewardbench",
+    "rewardbench2",
+    "rewardbench2_scorer",
+    "rewardbench2_scores",
     "rewardbench_score",
     "rewardbench_scorer",
     "sampled_judgments",

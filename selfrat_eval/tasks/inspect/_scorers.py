@@ -16,6 +16,7 @@ from selfrat_eval.tasks.inspect._metrics import (
     parse_failure_rate,
     pearson_gpt4,
     pearson_human,
+    rewardbench2_scores,
     rewardbench_score,
     spearman_gpt4,
     spearman_human,
@@ -87,5 +88,18 @@ def rewardbench_scorer(strategy: str = "single") -> Scorer:
             answer=outcome,
             metadata={"group": meta["group"], "outcome": outcome, "winner": winner, "samples": winners},
         )
+
+    return score
+
+
+@scorer(metrics=[rewardbench2_scores()])
+def rewardbench2_scorer() -> Scorer:
+    """Keeps the request's judge texts; the metric regroups requests by prompt and scores them as
+    `selfrat eval` does (RewardBench 2 credit is defined per prompt, not per request)."""
+
+    async def score(state: TaskState, target: Target) -> Score:
+        meta = state.metadata
+        doc = {"item": meta["item"], "slot": meta["slot"], "task": meta["task"]}
+        return Score(value=0.0, answer=meta["slot"], metadata={"doc": doc, "texts": _texts(state)})
 
     return score

@@ -10,8 +10,8 @@ from inspect_ai.model import ChatMessageSystem, ChatMessageUser
 from inspect_ai.solver import Solver, generate
 
 from selfrat_eval._errors import InputError
-from selfrat_eval.tasks._docs import biggen_rows, rewardbench_rows
-from selfrat_eval.tasks.inspect._scorers import biggen_scorer, rewardbench_scorer
+from selfrat_eval.tasks._docs import biggen_rows, rewardbench2_rows, rewardbench_rows
+from selfrat_eval.tasks.inspect._scorers import biggen_scorer, rewardbench2_scorer, rewardbench_scorer
 from selfrat_eval.tasks.inspect._solvers import sampled_judgments
 
 STRATEGIES = ("single", "self-consistency", "best-of-n")
@@ -93,4 +93,42 @@ def rewardbench(
         dataset=_samples(rewardbench_rows(data, seed), subset, limit),
         solver=_solver(strategy, n, temperature, seed),
         scorer=rewardbench_scorer(strategy=strategy),
+    )
+
+
+@task
+def rewardbench2(
+    data: str | None = None,
+    mode: str = "absolute",
+    subset: str | list[str] | None = None,
+    limit: int | None = None,
+    strategy: str = "single",
+    n: int = 8,
+    temperature: float = 1.0,
+    seed: int = 0,
+) -> Task:
+    """RewardBench 2 with the official scoring, one sample per judge request (regrouped by prompt).
+
+    Args:
+        data: local file in the test split's schema (default: the hub, or $SELFRAT_DATA_DIR).
+        mode: absolute (every completion rated 1-10 alone) or rankings (the 4-way choice; Ties is
+            always rated).
+        subset: subsets to keep, comma-separated.
+        limit: first N prompts.
+        strategy: single (greedy), self-consistency or best-of-n.
+        n: samples per request for the sampled strategies.
+        temperature: sampling temperature for the sampled strategies.
+        seed: seeds the correct answer's position and the first sampling seed.
+    """
+    if mode not in ("absolute", "rankings"):
+        raise InputError("mode must be absolute or rankings", field="mode")
+    label = strategy if strategy == "single" else f"{strategy}:{n}"
+    rows = rewardbench2_rows(data, seed, mode, label)  # type: ignore[arg-type]
+    if limit is not None:  # the first N prompts, every request of each
+        keep = list(dict.fromkeys(row["item"] for row in rows))[:limit]
+        rows = [row for row in rows if row["item"] in set(keep)]
+    return Task(
+        dataset=_samples(rows, subset, None),
+        solver=_solver(strategy, n, temperature, seed),
+        scorer=rewardbench2_scorer(),
     )

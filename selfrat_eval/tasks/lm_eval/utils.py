@@ -11,7 +11,14 @@ from typing import Any
 
 from selfrat_eval.judges import Strategy, combine
 from selfrat_eval.metrics import CREDIT, agreement, pairwise_outcome, score_rewardbench
-from selfrat_eval.tasks._docs import biggen_rows, doc_score, doc_winner, rewardbench_rows
+from selfrat_eval.tasks._docs import (
+    biggen_rows,
+    doc_score,
+    doc_winner,
+    rewardbench2_metrics,
+    rewardbench2_rows,
+    rewardbench_rows,
+)
 
 
 def biggen_dataset(data: str | None = None, reference: bool = True, **_: Any) -> Any:
@@ -26,6 +33,17 @@ def rewardbench_dataset(data: str | None = None, seed: int = 0, **_: Any) -> Any
     import datasets
 
     return datasets.DatasetDict({"test": datasets.Dataset.from_list(rewardbench_rows(data, seed))})
+
+
+def rewardbench2_dataset(
+    data: str | None = None, seed: int = 0, mode: str = "absolute", strategy: str = "single", **_: Any
+) -> Any:
+    """RewardBench 2, one document per judge request (`--metadata '{"mode": "rankings"}'` for the
+    4-way protocol); the task files set `strategy` for their sampled variants."""
+    import datasets
+
+    rows = rewardbench2_rows(data, seed, mode, strategy)  # type: ignore[arg-type]
+    return datasets.DatasetDict({"test": datasets.Dataset.from_list(rows)})
 
 
 def doc_to_text(doc: dict[str, Any]) -> str:
@@ -55,6 +73,14 @@ def process_rewardbench(doc: dict[str, Any], results: list[str]) -> dict[str, An
     }
 
 
+def process_rewardbench2(doc: dict[str, Any], results: list[Any]) -> dict[str, Any]:
+    """Every metric gets the document and its judge texts (all samples for the sampled variants):
+    the aggregations regroup documents by prompt and score them as `selfrat eval` does."""
+    texts = results[0] if isinstance(results[0], list) else [results[0]]
+    answer = ({"item": doc["item"], "slot": doc["slot"], "task": doc["task"]}, list(texts))
+    return {name: answer for name in REWARDBENCH2_METRICS}
+
+
 # -- aggregations (lm-eval gives custom aggregations no stderr; `selfrat score` gives CIs) ---------
 
 
@@ -81,6 +107,61 @@ def rewardbench_score(items: list[tuple[str, Any]]) -> float:
     return _nan_if_none(result.overall.value)
 
 
+#: lm-eval metric name -> where its value is in the scores (a subset, or a top-level field).
+REWARDBENCH2_METRICS = {
+    "rewardbench2_score": ("headline",),
+    "factuality": ("subsets", "Factuality"),
+    "precise_if": ("subsets", "Precise IF"),
+    "math": ("subsets", "Math"),
+    "safety": ("subsets", "Safety"),
+    "focus": ("subsets", "Focus"),
+    "ties": ("subsets", "Ties"),
+    "parse_failure_rate": ("parse_failure_rate",),
+}
+
+
+def _rewardbench2(name: str, items: list[Any]) -> float:
+    value: Any = rewardbench2_metrics(items)
+    for key in REWARDBENCH2_METRICS[name]:
+        value = value.get(key) if isinstance(value, dict) else None
+    if isinstance(value, dict):
+        value = value.get("value")
+    return _nan_if_none(value)
+
+
+def rewardbench2_score(items: list[Any]) -> float:
+    """The headline: the mean of the six subset scores."""
+    return _rewardbench2("rewardbench2_score", items)
+
+
+def rewardbench2_factuality(items: list[Any]) -> float:
+    return _rewardbench2("factuality", items)
+
+
+def rewardbench2_precise_if(items: list[Any]) -> float:
+    return _rewardbench2("precise_if", items)
+
+
+def rewardbench2_math(items: list[Any]) -> float:
+    return _rewardbench2("math", items)
+
+
+def rewardbench2_safety(items: list[Any]) -> float:
+    return _rewardbench2("safety", items)
+
+
+def rewardbench2_focus(items: list[Any]) -> float:
+    return _rewardbench2("focus", items)
+
+
+def rewardbench2_ties(items: list[Any]) -> float:
+    return _rewardbench2("ties", items)
+
+
+def rewardbench2_parse_failure_rate(items: list[Any]) -> float:
+    return _rewardbench2("parse_failure_rate", items)
+
+
 def _nan_if_none(value: float | None) -> float:
     return float("nan") if value is None else value
 
@@ -102,6 +183,11 @@ def best_of_n(resps: list[list[str]], docs: list[dict[str, Any]]) -> list[str]:
         _reduce(doc, samples, Strategy.parse(f"best-of-n:{len(samples)}", selector="agreement"))
         for samples, doc in zip(resps, docs, strict=True)
     ]
+
+
+def keep_samples(resps: list[list[str]], docs: list[dict[str, Any]]) -> list[list[str]]:
+    """Every sampled judgment of each document, for aggregations that reduce them themselves."""
+    return resps
 
 
 def _reduce(doc: dict[str, Any], samples: list[str], strategy: Strategy) -> str:
