@@ -82,7 +82,10 @@ class DemoConfig(BaseModel):
     sft: SFTSettings = SFTSettings(
         max_steps=1024,
         learning_rate=2e-3,
-        scheduler="cosine",
+        # Constant after a short warm-up: a decaying rate slowed the seeds that leave the plateau late
+        # (seed 4: 62% at 1,024 steps with cosine, 80% at 576 constant; benchmarks/study_sft_schedule.py).
+        scheduler="constant",
+        warmup_steps=32,
         batch_size=64,
         max_length=128,
         use_reference=False,
