@@ -33,10 +33,11 @@ def rescore(
 ) -> dict[str, Any]:
     """Score `path`; write results.json (and leaderboard files) into `out` (default: beside it)."""
     options = options or ScoringOptions()
-    if _is_leaderboard_scores(path):
+    table = _leaderboard_scores(path)
+    if table is not None:
         if strategy is not None:
             raise InputError("a per-prompt leaderboard file holds no samples to re-reduce", source=str(path))
-        results = score_rewardbench2_file(path, options)
+        results = score_rewardbench2_file(path, table, options)
         write_json((out or path.parent) / "results.json", results)
         return results
     judgments = read_judgments(path)
@@ -70,14 +71,15 @@ def rescore(
     return results
 
 
-def _is_leaderboard_scores(path: Path) -> bool:
+def _leaderboard_scores(path: Path) -> dict[str, Any] | None:
+    """The file's columns if it is a per-prompt leaderboard file, else None (read once)."""
     if path.suffix != ".json":
-        return False
+        return None
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return False  # read_judgments reports what is wrong with it
-    return isinstance(raw, dict) and "results" in raw and "subset" in raw
+        return None  # read_judgments reports what is wrong with it
+    return raw if isinstance(raw, dict) and "results" in raw and "subset" in raw else None
 
 
 class _RewardBench2Scores(BaseModel):
@@ -94,9 +96,8 @@ class _RewardBench2Scores(BaseModel):
     model: str | None = None
 
 
-def score_rewardbench2_file(path: Path, options: ScoringOptions) -> dict[str, Any]:
-    """Every RewardBench 2 score from a per-prompt file alone (reward-bench #255)."""
-    raw = json.loads(path.read_text(encoding="utf-8"))
+def score_rewardbench2_file(path: Path, raw: dict[str, Any], options: ScoringOptions) -> dict[str, Any]:
+    """Every RewardBench 2 score from a per-prompt file's columns `raw` alone (reward-bench #255)."""
     table = validate(_RewardBench2Scores, raw, source=str(path), record=1)
     columns = ("id", "subset", "num_correct", "results", "scores")
     lengths = {name: len(getattr(table, name)) for name in columns}
