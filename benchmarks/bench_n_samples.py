@@ -18,7 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from selfrat_eval.data import load_rewardbench, sample_path
+from selfrat_eval.benchmarks.rewardbench import load_rewardbench
+from selfrat_eval.data import sample_path
 from selfrat_eval.judges import Engine, SamplingConfig, load_engine
 from selfrat_eval.prompts import REWARDBENCH_RUBRIC_ABSOLUTE, AbsoluteRequest, Chat, absolute_prompt
 from selfrat_eval.toy import build_tiny_judge

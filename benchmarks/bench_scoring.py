@@ -14,7 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from selfrat_eval.evaluation import ScoringOptions, rescore
+from selfrat_eval.benchmarks import ScoringOptions
+from selfrat_eval.evaluation import rescore
 from selfrat_eval.metrics import EXAMPLE_COUNTS
 
 

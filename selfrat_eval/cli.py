@@ -24,7 +24,6 @@ app = typer.Typer(
 )
 err = Console(stderr=True)
 
-BenchmarkName = Literal["biggen", "rewardbench", "rewardbench2", "rubric", "pairwise"]
 AggregateName = Literal["majority", "mean", "median"]
 TiePolicyName = Literal["official", "strict", "ratings"]
 TIE_POLICY_HELP = (
@@ -62,9 +61,10 @@ def _user_errors() -> Iterator[None]:
 def eval_command(
     judge: Annotated[str, typer.Option(help="Judge model: a hub id or a local folder.")],
     benchmark: Annotated[
-        BenchmarkName,
+        str,
         typer.Option(
-            help="biggen, rewardbench, rewardbench2, or your own rubric / pairwise data (--data FILE)."
+            help="biggen, rewardbench, rewardbench2, your own rubric / pairwise data (--data FILE), or "
+            "any registered benchmark (`selfrat benchmarks` lists them)."
         ),
     ],
     out: Annotated[Path, typer.Option(help="Run folder: judgments.jsonl, results.json. Rerun to resume.")],
@@ -188,7 +188,8 @@ def score_command(
 ) -> None:
     """Recompute results.json (and RewardBench leaderboard files) from a judgments.jsonl."""
     with _user_errors():
-        from selfrat_eval.evaluation import ScoringOptions, print_results, rescore
+        from selfrat_eval.benchmarks import ScoringOptions
+        from selfrat_eval.evaluation import print_results, rescore
         from selfrat_eval.judges import Strategy
 
         chosen = Strategy.parse(strategy, aggregate=aggregate, selector=selector) if strategy else None
@@ -347,6 +348,23 @@ def toy_judge_command(
 
         build_tiny_judge(out, seed=seed, format_steps=format_steps)
         err.print(f"wrote a tiny judge to {out}")
+
+
+@app.command("benchmarks")
+def benchmarks_command() -> None:
+    """List the registered benchmarks: name, modes, options, and what each measures."""
+    from dataclasses import fields
+
+    from rich.table import Table
+
+    from selfrat_eval.benchmarks import benchmark_class, benchmark_names
+
+    table = Table("benchmark", "modes", "options", "measures")
+    for name in benchmark_names():
+        cls = benchmark_class(name)
+        options = ", ".join(f.name for f in fields(cls))
+        table.add_row(name, ", ".join(cls.modes), options, cls.title)
+    Console().print(table)
 
 
 @app.command("samples")

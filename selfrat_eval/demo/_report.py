@@ -19,10 +19,11 @@ from typing import Any
 import numpy as np
 
 from selfrat_eval._machine import machine_info, versions
-from selfrat_eval.data import load_rubric_file
+from selfrat_eval.benchmarks import Judgment, RatingJudgment
+from selfrat_eval.benchmarks.rubric import load_rubric_file
 from selfrat_eval.data._io import atomic_write, write_json
 from selfrat_eval.demo._run import STAGES_FILE, DemoConfig
-from selfrat_eval.evaluation import Judgment, RatingJudgment, read_judgments
+from selfrat_eval.evaluation import read_judgments
 from selfrat_eval.evaluation._compare import html_table, markdown_table, permutation_p_value, save_figure
 from selfrat_eval.judges import Strategy
 from selfrat_eval.metrics import agreement, mean_estimate

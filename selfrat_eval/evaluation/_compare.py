@@ -1,8 +1,8 @@
 """`selfrat compare`: runs of `selfrat eval` side by side, with paired differences on shared items.
 
-Headline per run: the official RewardBench score, pairwise accuracy, RewardBench 2's mean over its
-five per-prompt subsets (Ties is a composite over prompts, with no per-prompt score to pair), or
-Pearson r with the first label (BiGGen: human_score; rubric: label). Against the first run (the
+Headline per run: what the benchmark declares as its `paired_headline` (the official RewardBench
+score, pairwise accuracy, RewardBench 2's mean over its five per-prompt subsets, Pearson r with the
+first label for rubric gradings). Against the first run (the
 baseline), each other run gets the paired difference on the items both judged: a bootstrap 95% CI
 (items resampled together) and a two-sided p-value from a paired permutation test (each item's two
 results swapped at random).
@@ -12,27 +12,18 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from selfrat_eval._errors import InputError
+from selfrat_eval.benchmarks import Judgment, benchmark_class
+from selfrat_eval.benchmarks._base import Statistic
 from selfrat_eval.data._io import atomic_write
-from selfrat_eval.evaluation._judgments import (
-    CandidatesJudgment,
-    Judgment,
-    PairJudgment,
-    RatingJudgment,
-    read_judgments,
-)
-from selfrat_eval.metrics import CREDIT, bootstrap_estimates, score_rewardbench
-
-#: Statistic over item-aligned arrays (values, and for RewardBench the subsets as codes).
-Statistic = Callable[..., float]
+from selfrat_eval.evaluation._store import read_judgments
+from selfrat_eval.metrics import bootstrap_estimates
 
 
 @dataclass(frozen=True)
@@ -50,52 +41,6 @@ def load_run(folder: Path) -> Run:
     return Run(Path(folder).name, judgments[0].benchmark, {j.key: j for j in judgments})
 
 
-def _headline(
-    benchmark: str, subsets: list[str]
-) -> tuple[str, Callable[[Judgment], tuple[float, ...] | None], Statistic]:
-    """Metric name, per-item extraction (the judge's value first), and the statistic over the
-    extracted columns (RewardBench adds the items' subsets, coded by their index in `subsets`)."""
-    if benchmark in ("rewardbench", "pairwise"):
-
-        def credit(j: Judgment) -> tuple[float, ...] | None:
-            assert isinstance(j, PairJudgment)
-            return (CREDIT["official"][j.outcome()],)
-
-        if benchmark == "pairwise":
-            return "accuracy", credit, lambda values: float(np.mean(values))
-
-        def rewardbench_score(values: np.ndarray, codes: np.ndarray) -> float:
-            outcomes = ["win" if v == 1 else "loss" if v == 0 else "tie" for v in values]
-            result = score_rewardbench([subsets[int(c)] for c in codes], outcomes, n_resamples=0)  # type: ignore[arg-type]
-            return float("nan") if result.overall.value is None else result.overall.value
-
-        return "RewardBench score", credit, rewardbench_score
-    if benchmark == "rewardbench2":
-
-        def prompt_credit(j: Judgment) -> tuple[float, ...] | None:
-            assert isinstance(j, CandidatesJudgment)
-            return None if j.group == "Ties" else (j.credit(),)
-
-        def mean_of_subsets(values: np.ndarray, codes: np.ndarray) -> float:
-            return float(np.mean([values[codes == code].mean() for code in np.unique(codes)]))
-
-        return "RewardBench 2, mean of the five non-Ties subsets", prompt_credit, mean_of_subsets
-    label = "human_score" if benchmark == "biggen" else "label"
-
-    def scored(j: Judgment) -> tuple[float, ...] | None:
-        assert isinstance(j, RatingJudgment)
-        value = getattr(j, label)
-        return None if j.score is None or value is None else (float(j.score), float(value))
-
-    return f"Pearson r vs {label}", scored, _pearson_statistic
-
-
-def _pearson_statistic(scores: np.ndarray, labels: np.ndarray) -> float:
-    if np.std(scores) == 0 or np.std(labels) == 0:
-        return float("nan")
-    return float(stats.pearsonr(scores, labels).statistic)
-
-
 def compare_runs(folders: list[Path], *, n_resamples: int = 1000, seed: int = 0) -> dict[str, Any]:
     runs = [load_run(folder) for folder in folders]
     if len(runs) < 2:
@@ -105,13 +50,14 @@ def compare_runs(folders: list[Path], *, n_resamples: int = 1000, seed: int = 0)
         raise InputError(f"the runs judged different benchmarks: {sorted(benchmarks)}")
     benchmark = runs[0].benchmark
     subsets = sorted({j.group for run in runs for j in run.judgments.values()})
-    metric, extract, statistic = _headline(benchmark, subsets)
+    headline = benchmark_class(benchmark)().paired_headline(subsets)
+    metric, extract, statistic = headline.name, headline.extract, headline.statistic
 
     def arrays(run: Run, keys: list[str]) -> list[np.ndarray]:
         """Item-aligned columns for `keys` (all of which have a value in `run`)."""
         rows = [extract(run.judgments[key]) or () for key in keys]
         columns = [np.array([row[i] for row in rows], dtype=float) for i in range(len(rows[0]))]
-        if benchmark in ("rewardbench", "rewardbench2"):
+        if headline.by_group:
             columns.append(np.array([subsets.index(run.judgments[key].group) for key in keys], dtype=float))
         return columns
 

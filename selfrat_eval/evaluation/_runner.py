@@ -20,9 +20,15 @@ from rich.progress import (
 )
 
 from selfrat_eval._errors import InputError
+from selfrat_eval.benchmarks import (
+    Benchmark,
+    Item,
+    Judgment,
+    ScoringOptions,
+    benchmark_class,
+    create_benchmark,
+)
 from selfrat_eval.data._io import write_json
-from selfrat_eval.evaluation._benchmarks import BenchmarkTask, Item, ScoringOptions, make_task
-from selfrat_eval.evaluation._judgments import Benchmark, Judgment
 from selfrat_eval.evaluation._results import build_results, write_outputs
 from selfrat_eval.evaluation._store import JudgmentStore
 from selfrat_eval.judges import (
@@ -49,7 +55,8 @@ class EvalConfig:
     """Everything `selfrat eval` needs; see the CLI help for each option."""
 
     judge: str
-    benchmark: Benchmark
+    #: A registered benchmark's name (`selfrat_eval.benchmarks`).
+    benchmark: str
     out: Path
     backend: Backend = "hf"
     data: Path | None = None
@@ -80,15 +87,13 @@ class EvalConfig:
             raise InputError("--limit must be at least 1", field="limit")
         if self.chunk_size < 1 or self.batch_size < 1:
             raise InputError("--chunk-size and --batch-size must be at least 1")
-        if self.benchmark == "pairwise":
-            object.__setattr__(self, "mode", "pairwise")  # pairwise rubric data is always judged A/B
-        if self.mode == "pairwise" and self.benchmark != "rewardbench" and self.benchmark != "pairwise":
-            raise InputError("--mode pairwise applies to rewardbench (and pairwise data) only", field="mode")
-        if self.mode == "rankings" and self.benchmark != "rewardbench2":
-            raise InputError("--mode rankings applies to rewardbench2 only", field="mode")
+        modes = benchmark_class(self.benchmark).modes
+        if len(modes) == 1:  # e.g. pairwise data is always judged A/B
+            object.__setattr__(self, "mode", modes[0])
         if self.both_orders and self.mode != "pairwise":
             raise InputError("--both-orders needs --mode pairwise", field="both_orders")
-        self.parsed_strategy()  # validate early
+        self.task()  # validate early
+        self.parsed_strategy()
 
     def parsed_strategy(self) -> Strategy:
         return Strategy.parse(
@@ -126,8 +131,9 @@ class EvalConfig:
     def _uses_meta_judge(self) -> bool:
         return self.parsed_strategy().kind == "best-of-n" and self.selector == "meta-judge"
 
-    def task(self) -> BenchmarkTask:
-        return make_task(
+    def task(self) -> Benchmark:
+        """The benchmark with this run's options (those it takes)."""
+        return create_benchmark(
             self.benchmark,
             mode=self.mode,
             use_reference=self.use_reference,
@@ -232,7 +238,7 @@ def run_eval(
 class _ChunkJudge:
     """Judges chunks of items: one batched engine call per chunk (plus one for a meta-judge)."""
 
-    task: BenchmarkTask
+    task: Benchmark
     engine: Engine
     strategy: Strategy
     seed: int

@@ -1,4 +1,5 @@
-"""Append-only judgments.jsonl that survives being killed: finished items are never lost or redone."""
+"""judgments.jsonl: read and validated by the registered benchmark's judgment type, and appended to
+in a way that survives being killed (finished items are never lost or redone)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,11 @@ import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from selfrat_eval.evaluation._judgments import Judgment, read_judgments
+from selfrat_eval._errors import InputError
+from selfrat_eval.benchmarks import Judgment, benchmark_class, benchmark_names
+from selfrat_eval.data._io import read_rows, validate
 
 
 class JudgmentStore:
@@ -42,3 +46,35 @@ class JudgmentStore:
             handle.write(lines)
             handle.flush()
             os.fsync(handle.fileno())
+
+
+def parse_judgment(raw: dict[str, Any], *, source: str, record: int) -> Judgment:
+    name = raw.get("benchmark")
+    if not isinstance(name, str) or name not in benchmark_names():
+        problem = "missing" if name is None else f"must be one of {benchmark_names()}"
+        raise InputError(problem, source=source, record=record, field="benchmark")
+    return validate(benchmark_class(name).judgment_type, raw, source=source, record=record)
+
+
+def read_judgments(path: Path) -> list[Judgment]:
+    """Validate a judgments file: one benchmark per file, no item twice."""
+    judgments: list[Judgment] = []
+    seen: set[str] = set()
+    for number, raw in read_rows(Path(path)):
+        judgment = parse_judgment(raw, source=str(path), record=number)
+        if judgments and judgment.benchmark != judgments[0].benchmark:
+            raise InputError(
+                f"mixes benchmarks ({judgments[0].benchmark} and {judgment.benchmark})",
+                source=str(path),
+                record=number,
+                field="benchmark",
+            )
+        if judgment.key in seen:
+            raise InputError(
+                f"item {judgment.key} appears twice", source=str(path), record=number, field="id"
+            )
+        seen.add(judgment.key)
+        judgments.append(judgment)
+    if not judgments:
+        raise InputError("no judgments", source=str(path))
+    return judgments

@@ -20,9 +20,10 @@ from typing import Any
 
 import numpy as np
 
-from selfrat_eval.data import REWARDBENCH2_SUBSETS as SUBSETS
 from selfrat_eval.metrics._bootstrap import DEFAULT_RESAMPLES, Estimate, bootstrap_estimates
 
+#: The six subsets, in the order upstream reports them.
+SUBSETS = ("Factuality", "Precise IF", "Math", "Safety", "Focus", "Ties")
 TIES = "Ties"
 #: The credit of a judgment that could not be read (upstream: "effectively a tie" of four).
 ERROR_CREDIT = 0.25

@@ -118,7 +118,9 @@ class FormatCheck:
 
 def _format_examples(rng: random.Random) -> Iterator[tuple[Chat, str, Callable[[str], ParsedJudgment]]]:
     """(grading prompt, well-formed judgment with a random result, its parser) over the vendored samples."""
-    from selfrat_eval.data import load_rewardbench, load_rubric_file, sample_path
+    from selfrat_eval.benchmarks.rewardbench import load_rewardbench
+    from selfrat_eval.benchmarks.rubric import load_rubric_file
+    from selfrat_eval.data import sample_path
 
     items, _ = load_rubric_file(sample_path("rubric"))
     pairs, _ = load_rewardbench(sample_path("rewardbench"))

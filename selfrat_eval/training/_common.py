@@ -6,8 +6,9 @@ import shutil
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+from selfrat_eval.benchmarks.rewardbench import RewardBench
+from selfrat_eval.benchmarks.rubric import RubricData
 from selfrat_eval.data import PairItem
-from selfrat_eval.evaluation import RewardBenchTask, make_task
 from selfrat_eval.prompts import Chat
 from selfrat_eval.training._data import TrainItem
 
@@ -92,14 +93,14 @@ def judge_chat(train: TrainItem, seed: int = 0, use_reference: bool = True) -> C
     `use_reference=False` leaves the reference answer out, as `selfrat eval --no-reference` does."""
     item = train.item
     if isinstance(item, PairItem):
-        return RewardBenchTask(mode="pairwise", seed=seed, use_reference=use_reference).requests(item)["pair"]
-    return make_task("rubric", use_reference=use_reference).requests(item)["response"]
+        return RewardBench(mode="pairwise", seed=seed, use_reference=use_reference).requests(item)["pair"]
+    return RubricData(use_reference=use_reference).requests(item)["response"]
 
 
 def gold_result(train: TrainItem, seed: int = 0) -> str:
     """The gold result as the judge must write it: the score, or the letter of the preferred response."""
     if isinstance(train.item, PairItem):
-        return "A" if RewardBenchTask(mode="pairwise", seed=seed).a_is_chosen(train.item) else "B"
+        return "A" if RewardBench(mode="pairwise", seed=seed).a_is_chosen(train.item) else "B"
     return str(train.label)
 
 

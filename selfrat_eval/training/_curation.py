@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from selfrat_eval.evaluation import Judgment, PairJudgment, RatingJudgment
+from selfrat_eval.benchmarks import Judgment, PairJudgment, RatingJudgment
 from selfrat_eval.judges import majority_score, majority_winner
 
 CurationStrategy = Literal["ground-truth", "majority", "meta-judge"]

@@ -9,11 +9,11 @@ from typing import Any, Literal
 from pydantic import Field
 
 from selfrat_eval._errors import InputError
-from selfrat_eval.data import HubDataset, PairItem, PairwiseFileRow, Rubric, RubricItem
+from selfrat_eval.benchmarks.pairwise import PairwiseFileRow, pair_from_row
+from selfrat_eval.benchmarks.rubric import RubricFileRow, decode_rubric
+from selfrat_eval.data import HubDataset, PairItem, Rubric, RubricItem
 from selfrat_eval.data._io import atomic_write, validate
-from selfrat_eval.data._pairwise_file import pair_from_row
 from selfrat_eval.data._records import _Record
-from selfrat_eval.data._rubric_file import RubricFileRow, _decode_rubric
 from selfrat_eval.data._sources import load_rows
 
 FEEDBACK_COLLECTION = HubDataset(
@@ -117,7 +117,7 @@ def load_train_items(data: Path | None = None, *, pairwise: bool = False) -> lis
             )
             items.append(TrainItem(item=item, feedback=row.orig_feedback, label=row.orig_score))
         else:
-            decoded = _decode_rubric(raw, source.name, number)
+            decoded = decode_rubric(raw, source.name, number)
             plain = validate(_RubricTrainRow, decoded, source=source.name, record=number)
             if not float(plain.label).is_integer():
                 raise InputError(

@@ -22,7 +22,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from selfrat_eval._errors import InputError
 from selfrat_eval.data._io import atomic_write, write_json
 from selfrat_eval.evaluation import EvalConfig, read_judgments, run_eval
-from selfrat_eval.evaluation._judgments import Benchmark
 from selfrat_eval.judges import Backend, default_backend
 from selfrat_eval.training._common import judge_chat
 from selfrat_eval.training._curation import CurationSettings, curate, curation_stats
@@ -47,7 +46,7 @@ class HeldOutEval(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    benchmark: Benchmark = "rubric"
+    benchmark: str = "rubric"
     data: Path | None = None
     limit: int | None = None
     max_new_tokens: int = 512

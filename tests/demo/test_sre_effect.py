@@ -14,9 +14,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from selfrat_eval.benchmarks import RatingJudgment
 from selfrat_eval.demo import DemoConfig
 from selfrat_eval.demo._run import arm_eval, loop_config, train_checked_sft
-from selfrat_eval.evaluation import RatingJudgment, read_judgments
+from selfrat_eval.evaluation import read_judgments
 from selfrat_eval.metrics import mean_estimate
 from selfrat_eval.toy import Splits, build_arithmetic_benchmark, build_char_judge
 from selfrat_eval.training import run_loop, train_dpo

@@ -189,7 +189,7 @@ def test_biggen_scores_outside_1_to_5_are_refused(field: str, value: int, tmp_pa
 
 
 def test_biggen_missing_score_minus_one_is_accepted(tmp_path: Path) -> None:
-    from selfrat_eval.data import load_biggen_human_eval
+    from selfrat_eval.benchmarks.biggen import load_biggen_human_eval
 
     data = write_jsonl(tmp_path / "human_eval.jsonl", [biggen_row(human_score=-1)])
     items, _source = load_biggen_human_eval(data)
@@ -234,7 +234,7 @@ def test_bom_and_integer_ids_are_accepted(tmp_path: Path) -> None:
 
     data = tmp_path / "rubric.csv"
     data.write_bytes(b"\xef\xbb\xbfinstruction,response,rubric,id\nAdd 2 and 2.,4,Is it correct?,7\n")
-    from selfrat_eval.data import load_rubric_file
+    from selfrat_eval.benchmarks.rubric import load_rubric_file
 
     items, _source = load_rubric_file(data)
     assert [item.id for item in items] == ["7"]

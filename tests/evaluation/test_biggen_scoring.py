@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from scipy import stats
 
-from selfrat_eval.data import load_biggen_human_eval
-from selfrat_eval.evaluation import EvalConfig, ScoringOptions, rescore, run_eval
+from selfrat_eval.benchmarks import ScoringOptions
+from selfrat_eval.benchmarks.biggen import load_biggen_human_eval
+from selfrat_eval.evaluation import EvalConfig, rescore, run_eval
 from tests.conftest import ScriptedEngine, user_text
 from tests.data.biggen_fixture import write_human_eval
 

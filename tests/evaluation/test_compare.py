@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from selfrat_eval.benchmarks.rewardbench import load_rewardbench
 from selfrat_eval.cli import app
-from selfrat_eval.data import load_rewardbench, sample_path
+from selfrat_eval.data import sample_path
 from selfrat_eval.evaluation import EvalConfig, compare_runs, run_eval
 from tests.conftest import ScriptedEngine, user_text
 from tests.data.biggen_fixture import write_human_eval

@@ -11,9 +11,9 @@ from statistics import mean
 
 import pytest
 
-from selfrat_eval.data import load_rewardbench2, sample_path
+from selfrat_eval.benchmarks.rewardbench2 import RewardBench2, load_rewardbench2
+from selfrat_eval.data import sample_path
 from selfrat_eval.evaluation import EvalConfig, read_judgments, rescore, run_eval
-from selfrat_eval.evaluation._benchmarks import RewardBench2Task
 from selfrat_eval.judges import Strategy
 from tests.conftest import ScriptedEngine, user_text
 from tests.metrics.test_rewardbench2 import INVALID, official_ties
@@ -92,7 +92,7 @@ def test_rankings_protocol_places_the_correct_answer_by_seed_and_scores_official
     results = run(tmp_path / "rankings", pick_shortest, mode="rankings", seed=3)
     metrics = results["metrics"]
     assert isinstance(metrics, dict) and metrics["protocol"] == "rankings"
-    task = RewardBench2Task(mode="rankings", seed=3)
+    task = RewardBench2(mode="rankings", seed=3)
     for subset in ("Factuality", "Precise IF", "Math", "Safety", "Focus"):
         credits = []
         for item in (i for i in ITEMS if i.group == subset):
@@ -102,7 +102,7 @@ def test_rankings_protocol_places_the_correct_answer_by_seed_and_scores_official
             credits.append(float(min(shown, key=len) == item.correct[0]))
         assert metrics["subsets"][subset]["value"] == pytest.approx(mean(credits)), subset
     assert metrics["subsets"]["Ties"]["value"] == pytest.approx(expected_ties(), abs=1e-12)
-    positions = {seed: [RewardBench2Task(seed=seed).correct_position(i) for i in ITEMS] for seed in (3, 4)}
+    positions = {seed: [RewardBench2(seed=seed).correct_position(i) for i in ITEMS] for seed in (3, 4)}
     assert positions[3] != positions[4] and len(set(positions[3])) > 1  # seeded, and not constant
     judgments = [j for j in read_judgments(tmp_path / "rankings" / "judgments.jsonl") if j.group != "Ties"]
     assert all(
@@ -125,7 +125,7 @@ def test_self_consistency_ties_in_a_ranking_share_the_credit_and_rescore_offline
 
     folder = tmp_path / "sc"
     results = run(folder, votes, mode="rankings", strategy="self-consistency:4")
-    task = RewardBench2Task(mode="rankings")
+    task = RewardBench2(mode="rankings")
     for subset in ("Factuality", "Math"):
         expected = mean((task.correct_position(i) in (0, 1)) / 2 for i in ITEMS if i.group == subset)
         assert results["metrics"]["subsets"][subset]["value"] == pytest.approx(expected)  # type: ignore[index]
@@ -183,7 +183,7 @@ def test_compare_pairs_two_judges_on_the_five_per_prompt_subsets(tmp_path: Path)
     )
     compared = compare_runs([tmp_path / "always-a", tmp_path / "shortest"], n_resamples=100)
     assert compared["metric"] == "RewardBench 2, mean of the five non-Ties subsets"
-    task = RewardBench2Task(mode="rankings")
+    task = RewardBench2(mode="rankings")
     subsets = ("Factuality", "Precise IF", "Math", "Safety", "Focus")
 
     def score(credit: object) -> float:

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from selfrat_eval.data import load_rewardbench, sample_path
-from selfrat_eval.evaluation import EvalConfig, RewardBenchTask, read_judgments, run_eval
+from selfrat_eval.benchmarks.rewardbench import RewardBench, load_rewardbench
+from selfrat_eval.data import sample_path
+from selfrat_eval.evaluation import EvalConfig, read_judgments, run_eval
 from tests.conftest import ScriptedEngine, user_text
 
 ITEMS, _ = load_rewardbench(sample_path("rewardbench"))
@@ -44,7 +45,7 @@ def test_position_biased_judge_scores_the_share_of_chosen_in_position_a(tmp_path
     ]
     judgments = read_judgments(tmp_path / "judgments.jsonl")
     a_is_chosen = {j.key: j.a_is_chosen for j in judgments}
-    task = RewardBenchTask(mode="pairwise", seed=3)
+    task = RewardBench(mode="pairwise", seed=3)
     assert all(a_is_chosen[item.key] == task.a_is_chosen(item) for item in ITEMS)
     assert 0.3 < sum(a_is_chosen.values()) / len(ITEMS) < 0.7  # the seeded shuffle is balanced
     for subset, estimate in metrics["subsets"].items():

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from selfrat_eval.evaluation import JudgmentStore, RatingJudgment
+from selfrat_eval.benchmarks import RatingJudgment
+from selfrat_eval.evaluation import JudgmentStore
 
 
 def judgment(item_id: str) -> RatingJudgment:

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from selfrat_eval.data import load_rubric_file, sample_path
+from selfrat_eval.benchmarks.rubric import load_rubric_file
+from selfrat_eval.data import sample_path
 from selfrat_eval.evaluation import EvalConfig, read_judgments, run_eval
 from selfrat_eval.judges import load_engine
 from tests.conftest import SERVED_NAME

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from selfrat_eval._errors import InputError
+from selfrat_eval.benchmarks import ScoringOptions
 from selfrat_eval.data import sample_path
-from selfrat_eval.evaluation import EvalConfig, ScoringOptions, read_judgments, rescore, run_eval
+from selfrat_eval.evaluation import EvalConfig, read_judgments, rescore, run_eval
 from selfrat_eval.judges import (
     Strategy,
     combine,

@@ -131,20 +131,21 @@ def test_lm_eval_with_vllm_and_self_consistency(tiny_judge: Path, tmp_path: Path
         "rewardbench_selfrat_sc8",
         RB_SAMPLE,
         6,
+        {"mode": "pairwise"},
         VLLM_ENABLE_V1_MULTIPROCESSING="0",
         VLLM_CPU_KVCACHE_SPACE="1",
         VLLM_CACHE_ROOT=str(tmp_path / "cache"),
     )
     metrics = results["results"]["rewardbench_selfrat_sc8"]
-    assert 0 <= metrics["accuracy,self-consistency"] <= 1
-    assert metrics["parse_failure_rate,self-consistency"] < 0.5
+    assert 0 <= metrics["rewardbench_score,samples"] <= 1
+    assert metrics["parse_failure_rate,samples"] < 0.5
     samples = lm_eval_samples(tmp_path, "rewardbench_selfrat_sc8")
     assert all(len(sample["resps"][0]) == 8 for sample in samples)  # 8 sampled judgments per pair
 
 
 def test_lm_eval_with_local_chat_completions(vllm_server: str, tmp_path: Path) -> None:
     model_args = f"model={SERVED_NAME},base_url={vllm_server}/chat/completions,tokenized_requests=False"
-    results = lm_eval(tmp_path, "local-chat-completions", model_args, "rewardbench_selfrat", RB_SAMPLE, 5)
+    results = lm_eval(tmp_path, "local-chat-completions", model_args, "rewardbench_selfrat", RB_SAMPLE, 6)
     assert 0 <= results["results"]["rewardbench_selfrat"]["rewardbench_score,none"] <= 1
 
 
@@ -225,13 +226,16 @@ def test_inspect_tasks_with_sampled_strategies(tiny_judge: Path, tmp_path: Path)
         "subset=alpacaeval-easy,hep-go",
     )
     metrics = log.results.scores[0].metrics
-    assert {"mean", "stderr", "rewardbench_score", "tie_rate", "parse_failure_rate"} <= set(metrics)
-    assert all(len(s.scores["rewardbench_scorer"].metadata["samples"]) == 3 for s in log.samples)
+    assert {"rewardbench_score", "chat", "reasoning", "tie_rate", "parse_failure_rate"} <= set(metrics)
+    assert all(len(s.scores["benchmark_scorer"].metadata["texts"]) == 3 for s in log.samples)
     assert {s.metadata["group"] for s in log.samples} <= {"alpacaeval-easy", "hep-go"}
+    # absolute mode (the default, as in `selfrat eval`): each of the 4 pairs asks for two ratings
+    assert len(log.samples) == 8
 
 
 def test_parity_across_selfrat_lm_eval_and_inspect(tiny_judge: Path, tmp_path: Path) -> None:
-    """Same judge, items, seed and greedy decoding: same per-item winners and the same metrics."""
+    """Same judge, items, seed and greedy decoding: the same text for every request, the same
+    metrics (RewardBench, pairwise, the A/B order seeded alike)."""
     limit = 12
     done = run(
         [
@@ -269,23 +273,31 @@ def test_parity_across_selfrat_lm_eval_and_inspect(tiny_judge: Path, tmp_path: P
     }
     our_metrics = json.loads((tmp_path / "ours" / "results.json").read_text())["metrics"]
 
-    lm = lm_eval(tmp_path, "hf", f"pretrained={tiny_judge}", "rewardbench_selfrat", RB_SAMPLE, limit)
+    pairwise = {"mode": "pairwise"}
+    judge = f"pretrained={tiny_judge}"
+    lm = lm_eval(tmp_path, "hf", judge, "rewardbench_selfrat", RB_SAMPLE, limit, pairwise)
     lm_samples = lm_eval_samples(tmp_path, "rewardbench_selfrat")
     log = inspect_eval(
-        tmp_path, "selfrat_eval/rewardbench", tiny_judge, "-T", f"data={RB_SAMPLE}", "-T", f"limit={limit}"
+        tmp_path,
+        "selfrat_eval/rewardbench",
+        tiny_judge,
+        *("-T", f"data={RB_SAMPLE}", "-T", f"limit={limit}", "-T", "mode=pairwise"),
     )
 
+    assert len(lm_samples) == len(log.samples) == limit
     for sample in lm_samples:
-        assert sample["resps"][0][0] == ours[sample["doc"]["id"]]["outputs"]["pair"][0]
+        assert sample["resps"][0][0] == ours[sample["doc"]["id"].removesuffix("#pair")]["outputs"]["pair"][0]
     for sample in log.samples:
-        item = ours[sample.metadata["id"]]
+        item = ours[sample.metadata["id"].removesuffix("#pair")]
         assert sample.output.completion == item["outputs"]["pair"][0]
-        assert sample.scores["rewardbench_scorer"].metadata["winner"] == item["winner"]
-    overall = our_metrics["overall"]["value"]
-    assert lm["results"]["rewardbench_selfrat"]["rewardbench_score,none"] == pytest.approx(overall)
-    assert log.results.scores[0].metrics["rewardbench_score"].value == pytest.approx(overall)
-    credits = [sample.scores["rewardbench_scorer"].value for sample in log.samples]
-    assert lm["results"]["rewardbench_selfrat"]["accuracy,none"] == pytest.approx(sum(credits) / limit)
+    lm_metrics = lm["results"]["rewardbench_selfrat"]
+    inspect_metrics = log.results.scores[0].metrics
+    for name, path in (("rewardbench_score", ("overall",)), ("chat", ("sections", "Chat"))):
+        ours_value = our_metrics[path[0]] if len(path) == 1 else our_metrics[path[0]][path[1]]
+        assert lm_metrics[f"{name},none"] == pytest.approx(ours_value["value"], nan_ok=True)
+        assert inspect_metrics[name].value == pytest.approx(ours_value["value"], nan_ok=True)
+    for name in ("tie_rate", "parse_failure_rate"):
+        assert lm_metrics[f"{name},none"] == inspect_metrics[name].value == pytest.approx(our_metrics[name])
     assert len({item["winner"] for item in ours.values()}) > 1  # the comparison is not degenerate
 
 
@@ -345,14 +357,14 @@ def test_rewardbench2_parity_across_selfrat_lm_eval_and_inspect(tiny_judge: Path
     assert lm_metrics["rewardbench2_score,none"] == pytest.approx(metrics["headline"]["value"])
     assert inspect_metrics["rewardbench2_score"].value == pytest.approx(metrics["headline"]["value"])
     assert lm_metrics["ties,none"] == pytest.approx(metrics["subsets"]["Ties"]["value"])
-    assert inspect_metrics["Math"].value == pytest.approx(metrics["subsets"]["Math"]["value"])
+    assert inspect_metrics["math"].value == pytest.approx(metrics["subsets"]["Math"]["value"])
 
 
 def test_lm_eval_rewardbench2_self_consistency_reduces_each_prompts_samples(
     tiny_judge: Path, tmp_path: Path
 ) -> None:
-    from selfrat_eval.data import load_rewardbench2
-    from selfrat_eval.evaluation import CandidatesJudgment, RewardBench2Task
+    from selfrat_eval.benchmarks import CandidatesJudgment
+    from selfrat_eval.benchmarks.rewardbench2 import RewardBench2, load_rewardbench2
     from selfrat_eval.judges import Completion, Strategy
 
     rows = [line for line in sample_path("rewardbench2").read_text().splitlines() if '"Ties"' not in line]
@@ -372,7 +384,7 @@ def test_lm_eval_rewardbench2_self_consistency_reduces_each_prompts_samples(
     assert len(samples) == 10 and all(len(sample["resps"][0]) == 8 for sample in samples)
     # the Math score is the 8 samples of each Math prompt reduced as `selfrat score` reduces them
     items = {item.id: item for item in load_rewardbench2(data)[0]}
-    task, strategy = RewardBench2Task(mode="rankings"), Strategy.parse("self-consistency:8")
+    task, strategy = RewardBench2(mode="rankings"), Strategy.parse("self-consistency:8")
     credits = []
     for sample in samples:
         item = items[sample["doc"]["id"].split("#")[0]]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from selfrat_eval.data import load_rubric_file
+from selfrat_eval.benchmarks.rubric import load_rubric_file
 from selfrat_eval.toy import ARITHMETIC_RUBRIC, Splits, build_arithmetic_benchmark, label_for
 from selfrat_eval.training import load_train_items
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from selfrat_eval.evaluation import PairJudgment, RatingJudgment
+from selfrat_eval.benchmarks import PairJudgment, RatingJudgment
 from selfrat_eval.training import CurationSettings, curate, curation_stats
 
 

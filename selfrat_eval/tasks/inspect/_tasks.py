@@ -1,7 +1,11 @@
-"""`selfrat_eval/biggen` and `selfrat_eval/rewardbench` as inspect tasks (parameters via -T)."""
+"""One inspect task per registered benchmark (`inspect eval selfrat_eval/biggen`, parameters via -T),
+made from the benchmark's declaration: its options become task parameters beside the common ones."""
 
 from __future__ import annotations
 
+import inspect as pyinspect
+from collections.abc import Callable
+from dataclasses import MISSING, fields
 from typing import Any
 
 from inspect_ai import Task, task
@@ -10,24 +14,37 @@ from inspect_ai.model import ChatMessageSystem, ChatMessageUser
 from inspect_ai.solver import Solver, generate
 
 from selfrat_eval._errors import InputError
-from selfrat_eval.tasks._docs import biggen_rows, rewardbench2_rows, rewardbench_rows
-from selfrat_eval.tasks.inspect._scorers import biggen_scorer, rewardbench2_scorer, rewardbench_scorer
+from selfrat_eval.benchmarks import benchmark_class, benchmark_names
+from selfrat_eval.tasks._docs import benchmark_rows
+from selfrat_eval.tasks.inspect._scorers import benchmark_scorer
 from selfrat_eval.tasks.inspect._solvers import sampled_judgments
 
 STRATEGIES = ("single", "self-consistency", "best-of-n")
+#: Parameters every task takes, with their defaults, documented once in `_doc`.
+COMMON: dict[str, Any] = {
+    "data": None,
+    "subset": None,
+    "limit": None,
+    "strategy": "single",
+    "n": 8,
+    "temperature": 1.0,
+}
 
 
-def _samples(rows: list[dict[str, Any]], subset: str | list[str] | None, limit: int | None) -> MemoryDataset:
+def _dataset(rows: list[dict[str, Any]], subset: str | list[str] | None, limit: int | None) -> MemoryDataset:
     if subset:  # -T subset=a,b arrives as a list
         wanted = subset.split(",") if isinstance(subset, str) else subset
         rows = [row for row in rows if row["group"] in wanted]
+    if limit is not None:  # the first N items, every request of each
+        keep = set(list(dict.fromkeys(row["item"] for row in rows))[:limit])
+        rows = [row for row in rows if row["item"] in keep]
     samples = [
         Sample(
             id=f"{row['group']}/{row['id']}",
             input=[ChatMessageSystem(content=row["system"]), ChatMessageUser(content=row["prompt"])],
             metadata={k: v for k, v in row.items() if k not in {"system", "prompt"}},
         )
-        for row in rows[:limit]
+        for row in rows
     ]
     return MemoryDataset(samples)
 
@@ -38,97 +55,48 @@ def _solver(strategy: str, n: int, temperature: float, seed: int) -> Solver:
     return generate() if strategy == "single" else sampled_judgments(n=n, temperature=temperature, seed=seed)
 
 
-@task
-def biggen(
-    data: str | None = None,
-    subset: str | list[str] | None = None,
-    limit: int | None = None,
-    strategy: str = "single",
-    n: int = 8,
-    temperature: float = 1.0,
-    reference: bool = True,
-    seed: int = 0,
-) -> Task:
-    """BiGGen-Bench judge evaluation: Pearson/Spearman/Kendall vs human and GPT-4 scores.
-
-    Args:
-        data: local human_eval-schema file (default: the hub, or $SELFRAT_DATA_DIR).
-        subset: capabilities to keep, comma-separated.
-        limit: first N items.
-        strategy: single (greedy), self-consistency or best-of-n.
-        n: samples per item for the sampled strategies.
-        temperature: sampling temperature for the sampled strategies.
-        reference: show the reference answer to the judge.
-        seed: first sampling seed.
-    """
-    return Task(
-        dataset=_samples(biggen_rows(data, reference), subset, limit),
-        solver=_solver(strategy, n, temperature, seed),
-        scorer=biggen_scorer(strategy=strategy),
+def _doc(name: str) -> str:
+    cls = benchmark_class(name)
+    options = ", ".join(f.name for f in fields(cls))
+    return (
+        f"{cls.title}; scored by the package's own metric (one sample per judge request).\n\n"
+        "Args:\n"
+        "    data: a local file in the benchmark's schema (default: the hub, or $SELFRAT_DATA_DIR).\n"
+        "    subset: groups (subsets, capabilities) to keep, comma-separated.\n"
+        "    limit: the first N items, every request of each.\n"
+        "    strategy: single (greedy), self-consistency or best-of-n.\n"
+        "    n: samples per request for the sampled strategies.\n"
+        "    temperature: sampling temperature for the sampled strategies.\n"
+        f"    The benchmark's options ({options}) as in `selfrat eval`; `seed` also seeds sampling.\n"
     )
 
 
-@task
-def rewardbench(
-    data: str | None = None,
-    subset: str | list[str] | None = None,
-    limit: int | None = None,
-    strategy: str = "single",
-    n: int = 8,
-    temperature: float = 1.0,
-    seed: int = 0,
-) -> Task:
-    """RewardBench with pairwise judgments (A/B order seeded per item) and the official scoring.
+def _make(name: str) -> Callable[..., Task]:
+    options = {f.name: f.default for f in fields(benchmark_class(name)) if f.default is not MISSING}
 
-    Args:
-        data: local file in the filtered split's schema (default: the hub, or $SELFRAT_DATA_DIR).
-        subset: RewardBench subsets to keep, comma-separated.
-        limit: first N pairs.
-        strategy: single (greedy), self-consistency or best-of-n.
-        n: samples per pair for the sampled strategies.
-        temperature: sampling temperature for the sampled strategies.
-        seed: seeds the A/B order and the first sampling seed.
-    """
-    return Task(
-        dataset=_samples(rewardbench_rows(data, seed), subset, limit),
-        solver=_solver(strategy, n, temperature, seed),
-        scorer=rewardbench_scorer(strategy=strategy),
-    )
+    def benchmark_task(**params: Any) -> Task:
+        unknown = sorted(set(params) - set(COMMON) - set(options))
+        if unknown:
+            raise InputError(f"{name} takes no parameter {unknown[0]!r}", field=unknown[0])
+        given = COMMON | options | params
+        label = given["strategy"] if given["strategy"] == "single" else f"{given['strategy']}:{given['n']}"
+        chosen = {key: given[key] for key in options}
+        rows = benchmark_rows(name, given["data"], label, **chosen)
+        return Task(
+            dataset=_dataset(rows, given["subset"], given["limit"]),
+            solver=_solver(given["strategy"], given["n"], given["temperature"], given.get("seed", 0)),
+            scorer=benchmark_scorer(),
+        )
+
+    parameters = [
+        pyinspect.Parameter(key, pyinspect.Parameter.KEYWORD_ONLY, default=default)
+        for key, default in (COMMON | options).items()
+    ]
+    benchmark_task.__signature__ = pyinspect.Signature(parameters, return_annotation=Task)  # type: ignore[attr-defined]
+    benchmark_task.__name__ = benchmark_task.__qualname__ = name
+    benchmark_task.__doc__ = _doc(name)
+    return task(benchmark_task)
 
 
-@task
-def rewardbench2(
-    data: str | None = None,
-    mode: str = "absolute",
-    subset: str | list[str] | None = None,
-    limit: int | None = None,
-    strategy: str = "single",
-    n: int = 8,
-    temperature: float = 1.0,
-    seed: int = 0,
-) -> Task:
-    """RewardBench 2 with the official scoring, one sample per judge request (regrouped by prompt).
-
-    Args:
-        data: local file in the test split's schema (default: the hub, or $SELFRAT_DATA_DIR).
-        mode: absolute (every completion rated 1-10 alone) or rankings (the 4-way choice; Ties is
-            always rated).
-        subset: subsets to keep, comma-separated.
-        limit: first N prompts.
-        strategy: single (greedy), self-consistency or best-of-n.
-        n: samples per request for the sampled strategies.
-        temperature: sampling temperature for the sampled strategies.
-        seed: seeds the correct answer's position and the first sampling seed.
-    """
-    if mode not in ("absolute", "rankings"):
-        raise InputError("mode must be absolute or rankings", field="mode")
-    label = strategy if strategy == "single" else f"{strategy}:{n}"
-    rows = rewardbench2_rows(data, seed, mode, label)  # type: ignore[arg-type]
-    if limit is not None:  # the first N prompts, every request of each
-        keep = list(dict.fromkeys(row["item"] for row in rows))[:limit]
-        rows = [row for row in rows if row["item"] in set(keep)]
-    return Task(
-        dataset=_samples(rows, subset, None),
-        solver=_solver(strategy, n, temperature, seed),
-        scorer=rewardbench2_scorer(),
-    )
+#: name -> registered task, for every benchmark (the entry point imports this module).
+TASKS = {name: _make(name) for name in benchmark_names()}

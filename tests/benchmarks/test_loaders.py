@@ -13,14 +13,10 @@ from pathlib import Path
 import pytest
 
 from selfrat_eval._errors import InputError
-from selfrat_eval.data import (
-    DATA_DIR_ENV,
-    Rubric,
-    load_biggen_instances,
-    load_rewardbench,
-    load_rubric_file,
-    sample_path,
-)
+from selfrat_eval.benchmarks.biggen import load_biggen_instances
+from selfrat_eval.benchmarks.rewardbench import load_rewardbench
+from selfrat_eval.benchmarks.rubric import load_rubric_file
+from selfrat_eval.data import DATA_DIR_ENV, Rubric, sample_path
 from selfrat_eval.metrics import SUBSETS
 
 
@@ -49,7 +45,7 @@ def test_mirror_folder_is_used_when_no_file_is_given(tmp_path: Path, monkeypatch
 
 
 def test_hub_failure_offline_is_a_clear_input_error(tmp_path: Path) -> None:
-    code = "from selfrat_eval.data import load_rewardbench; load_rewardbench()"
+    code = "from selfrat_eval.benchmarks.rewardbench import load_rewardbench; load_rewardbench()"
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "HF_HOME": str(tmp_path)}
     env.pop(DATA_DIR_ENV, None)
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)

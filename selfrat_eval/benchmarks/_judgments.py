@@ -14,14 +14,11 @@ Items are keyed by (group, id).
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from selfrat_eval._errors import InputError
 from selfrat_eval.data import item_key
-from selfrat_eval.data._io import read_rows, validate
 from selfrat_eval.judges import Strategy, Value, combine, select
 from selfrat_eval.metrics import (
     ERROR_CREDIT,
@@ -34,8 +31,6 @@ from selfrat_eval.metrics import (
 )
 from selfrat_eval.parsing import SampleStatus, Strength
 
-Benchmark = Literal["rewardbench", "rewardbench2", "biggen", "rubric", "pairwise"]
-BENCHMARKS: tuple[Benchmark, ...] = ("rewardbench", "rewardbench2", "biggen", "rubric", "pairwise")
 Score = Annotated[float, Field(ge=1, le=5)]
 #: Item ids are text; integer ids (RewardBench's own dataset and per-item results) are read as text.
 ItemId = Annotated[str, BeforeValidator(lambda value: str(value) if isinstance(value, int) else value)]
@@ -44,7 +39,8 @@ ItemId = Annotated[str, BeforeValidator(lambda value: str(value) if isinstance(v
 class Judgment(BaseModel):
     model_config = ConfigDict(extra="allow")
 
-    benchmark: Benchmark
+    #: The registered benchmark's name (`selfrat_eval.benchmarks`).
+    benchmark: str = Field(min_length=1)
     id: ItemId = Field(min_length=1)
     group: str = Field(min_length=1)
     outputs: dict[str, list[str]] = Field(default_factory=dict)
@@ -100,7 +96,7 @@ def _padded(values: list[float | None] | None, count: int) -> list[float | None]
 class PairJudgment(Judgment):
     """A RewardBench pair, judged by rating each response (absolute) or by comparing them (pairwise)."""
 
-    benchmark: Literal["rewardbench", "pairwise"] = "rewardbench"
+    benchmark: str = "rewardbench"
     mode: Literal["absolute", "pairwise"] = "absolute"
     score_chosen: Score | None = None
     score_rejected: Score | None = None
@@ -134,7 +130,7 @@ class PairJudgment(Judgment):
 class RatingJudgment(Judgment):
     """A 1-5 grading of one response, with the reference scores it is compared to."""
 
-    benchmark: Literal["biggen", "rubric"]
+    benchmark: str = "rubric"
     score: Score | None = None
     human_score: float | None = None
     gpt4_score: float | None = None
@@ -150,7 +146,7 @@ class CandidatesJudgment(Judgment):
     rankings: slot `ranking`, the correct candidate shown as `correct_letter`; the result `picks` is
     the most voted letter, several when samples tie, none when unparseable)."""
 
-    benchmark: Literal["rewardbench2"] = "rewardbench2"
+    benchmark: str = "rewardbench2"
     mode: Literal["ratings", "rankings"]
     num_correct: int = Field(ge=1)
     correct_letter: Literal["A", "B", "C", "D"] | None = None
@@ -202,44 +198,3 @@ class CandidatesJudgment(Judgment):
                     updates["selected"][slot] = (slot, index)
             updates["ratings"] = ratings
         return self.model_copy(update=updates)
-
-
-JUDGMENT_TYPES: dict[str, type[Judgment]] = {
-    "rewardbench": PairJudgment,
-    "rewardbench2": CandidatesJudgment,
-    "biggen": RatingJudgment,
-    "rubric": RatingJudgment,
-    "pairwise": PairJudgment,
-}
-
-
-def parse_judgment(raw: dict[str, Any], *, source: str, record: int) -> Judgment:
-    benchmark = raw.get("benchmark")
-    if benchmark not in JUDGMENT_TYPES:
-        problem = "missing" if benchmark is None else f"must be one of {list(BENCHMARKS)}"
-        raise InputError(problem, source=source, record=record, field="benchmark")
-    return validate(JUDGMENT_TYPES[benchmark], raw, source=source, record=record)
-
-
-def read_judgments(path: Path) -> list[Judgment]:
-    """Validate a judgments file: one benchmark per file, no item twice."""
-    judgments: list[Judgment] = []
-    seen: set[str] = set()
-    for number, raw in read_rows(Path(path)):
-        judgment = parse_judgment(raw, source=str(path), record=number)
-        if judgments and judgment.benchmark != judgments[0].benchmark:
-            raise InputError(
-                f"mixes benchmarks ({judgments[0].benchmark} and {judgment.benchmark})",
-                source=str(path),
-                record=number,
-                field="benchmark",
-            )
-        if judgment.key in seen:
-            raise InputError(
-                f"item {judgment.key} appears twice", source=str(path), record=number, field="id"
-            )
-        seen.add(judgment.key)
-        judgments.append(judgment)
-    if not judgments:
-        raise InputError("no judgments", source=str(path))
-    return judgments

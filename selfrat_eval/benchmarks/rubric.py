@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import Field
 
 from selfrat_eval._errors import InputError
+from selfrat_eval.benchmarks._base import HarnessMetric
+from selfrat_eval.benchmarks._ratings import RatingBenchmark
+from selfrat_eval.benchmarks._registry import register
 from selfrat_eval.data._io import validate
 from selfrat_eval.data._records import Rubric, RubricItem, _Record
 from selfrat_eval.data._sources import RowSource, _from_file, unique_items
@@ -35,7 +40,7 @@ def load_rubric_file(path: Path) -> tuple[list[RubricItem], RowSource]:
     source = _from_file(Path(path))
     items = []
     for number, raw in source.rows:
-        decoded = _decode_rubric(raw, source.name, number)
+        decoded = decode_rubric(raw, source.name, number)
         row = validate(RubricFileRow, decoded, source=source.name, record=number)
         item_id = str(row.id) if row.id is not None else str(number)
         items.append(
@@ -52,7 +57,7 @@ def load_rubric_file(path: Path) -> tuple[list[RubricItem], RowSource]:
     return unique_items(items, source), source
 
 
-def _decode_rubric(raw: dict[str, Any], source: str, record: int) -> dict[str, Any]:
+def decode_rubric(raw: dict[str, Any], source: str, record: int) -> dict[str, Any]:
     """CSV cells are strings: a rubric cell holding a JSON object becomes that object."""
     decoded = dict(raw)
     rubric = raw.get("rubric")
@@ -67,3 +72,25 @@ def _decode_rubric(raw: dict[str, Any], source: str, record: int) -> dict[str, A
         if decoded.get(optional) == "":  # an empty CSV cell means "not given"
             decoded[optional] = None
     return decoded
+
+
+@register
+@dataclass(frozen=True)
+class RubricData(RatingBenchmark):
+    """Your own rubric data (`--data FILE`), correlated with its optional `label`."""
+
+    name = "rubric"
+    title = "your own rubric data (--data FILE): Pearson/Spearman/Kendall vs its label"
+    labels = ("label",)
+    user_data = True
+    harness_metrics = (
+        HarnessMetric("pearson", ("label", "overall", "pearson")),
+        HarnessMetric("spearman", ("label", "overall", "spearman")),
+        HarnessMetric("kendall", ("label", "overall", "kendall")),
+        HarnessMetric("parse_failure_rate", ("parse_failure_rate",), higher_is_better=False),
+    )
+
+    def load(self, data: Path | None, revision: str | None) -> tuple[Sequence[RubricItem], RowSource]:
+        if data is None:
+            raise InputError("the rubric benchmark needs --data FILE (your own JSONL/CSV rubric file)")
+        return load_rubric_file(data)

@@ -1,11 +1,17 @@
-"""BiGGen-Bench: the 765 instances, and the human-evaluation split used to evaluate judges."""
+"""BiGGen-Bench: the 765 instances, and the human-evaluation split (`human_eval`) that evaluates judges:
+each response graded 1-5 on its instance's rubric, correlated with the human and GPT-4 scores."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import Field, field_validator
 
+from selfrat_eval.benchmarks._base import HarnessMetric
+from selfrat_eval.benchmarks._ratings import RatingBenchmark
+from selfrat_eval.benchmarks._registry import register
 from selfrat_eval.data._io import validate
 from selfrat_eval.data._records import Rubric, RubricItem, _Record
 from selfrat_eval.data._sources import HubDataset, RowSource, load_rows, unique_items
@@ -98,3 +104,22 @@ def load_biggen_human_eval(
             )
         )
     return unique_items(items, source), source
+
+
+@register
+@dataclass(frozen=True)
+class Biggen(RatingBenchmark):
+    name = "biggen"
+    title = "BiGGen-Bench human_eval: Pearson/Spearman/Kendall vs human and GPT-4 scores"
+    labels = BIGGEN_LABELS
+    harness_metrics = (
+        *(
+            HarnessMetric(f"{kind}_{label}", (label, "overall", kind))
+            for kind in ("pearson", "spearman", "kendall")
+            for label in BIGGEN_LABELS
+        ),
+        HarnessMetric("parse_failure_rate", ("parse_failure_rate",), higher_is_better=False),
+    )
+
+    def load(self, data: Path | None, revision: str | None) -> tuple[Sequence[RubricItem], RowSource]:
+        return load_biggen_human_eval(data, revision=revision)
