@@ -130,3 +130,16 @@ def test_a_new_benchmark_runs_scores_compares_and_has_harness_tasks(
             engine_factory=lambda: ScriptedEngine(prefers_a),
         )["metrics"]
     )
+
+
+def test_the_cli_lists_the_registry_and_names_an_unknown_benchmark(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from selfrat_eval.cli import app
+
+    listed = CliRunner().invoke(app, ["benchmarks"])
+    assert listed.exit_code == 0 and all(name in listed.stdout for name in benchmark_names())
+    args = ["eval", "--judge", "x", "--benchmark", "rewardbench3", "--out", str(tmp_path / "out")]
+    wrong = CliRunner().invoke(app, args)
+    assert wrong.exit_code == 2 and "no benchmark 'rewardbench3'" in wrong.stderr
+    assert not (tmp_path / "out").exists()
