@@ -141,10 +141,6 @@ class RewardBench2(Benchmark):
     def load(self, data: Path | None, revision: str | None) -> tuple[Sequence[CandidatesItem], RowSource]:
         return load_rewardbench2(data, revision=revision)
 
-    @property
-    def protocol(self) -> Literal["ratings", "rankings"]:
-        return "rankings" if self.mode == "rankings" else "ratings"
-
     def ranks(self, item: CandidatesItem) -> bool:
         return self.mode == "rankings" and item.group != TIES
 
@@ -160,10 +156,6 @@ class RewardBench2(Benchmark):
         order[0], order[position] = order[position], order[0]
         return tuple(order)
 
-    def slots(self, item: CandidatesItem) -> list[str]:
-        """The requests one prompt needs: the 4-way choice, or one rating per candidate."""
-        return ["ranking"] if self.ranks(item) else [f"c{index}" for index in range(len(item.candidates))]
-
     def requests(self, item: CandidatesItem) -> dict[str, Chat]:
         if self.ranks(item):
             request = RankingRequest(item.prompt, self.shown(item), REWARDBENCH2_RUBRIC_RANKING)
@@ -175,7 +167,12 @@ class RewardBench2(Benchmark):
         }
 
     def judgment(self, item: CandidatesItem, outputs: dict[str, list[Completion]]) -> CandidatesJudgment:
-        fields: dict[str, Any] = {"id": item.id, "group": item.group, "num_correct": len(item.correct)}
+        fields: dict[str, Any] = {
+            "benchmark": self.name,
+            "id": item.id,
+            "group": item.group,
+            "num_correct": len(item.correct),
+        }
         if self.ranks(item):
             shown = self.shown(item)
             samples = slot_samples(outputs["ranking"], partial(parse_ranking, quoted=list(shown)))
