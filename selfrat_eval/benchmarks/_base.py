@@ -82,6 +82,8 @@ class Benchmark(ABC):
     modes: ClassVar[tuple[GradingMode, ...]] = ("absolute",)
     #: Your own data: there is no published copy, `--data FILE` is required.
     user_data: ClassVar[bool] = False
+    #: Options the benchmark's definition fixes whatever a run asks (JudgeBench: both orders).
+    fixed_options: ClassVar[dict[str, Any]] = {}
     harness_metrics: ClassVar[tuple[HarnessMetric, ...]] = ()
 
     @abstractmethod

@@ -198,3 +198,78 @@ class CandidatesJudgment(Judgment):
                     updates["selected"][slot] = (slot, index)
             updates["ratings"] = ratings
         return self.model_copy(update=updates)
+
+
+class BothOrdersJudgment(PairJudgment):
+    """A pair judged A/B and B/A, each order's verdict kept: `order_winners` holds the reduced winner of
+    the `pair` order, then of the `pair_swapped` order ("chosen", "rejected", "tie" or None)."""
+
+    order_winners: list[Literal["chosen", "rejected", "tie"] | None] = Field(default_factory=list)
+
+    def with_strategy(self, strategy: Strategy) -> BothOrdersJudgment:
+        judgment = super().with_strategy(strategy)
+        assert isinstance(judgment, BothOrdersJudgment)
+        winners = [
+            combine(
+                self.values[slot][: strategy.n],
+                strategy,
+                _padded(self.logprobs.get(slot), len(self.values[slot][: strategy.n])),
+                _padded(self.meta_scores.get(slot), len(self.values[slot][: strategy.n])),
+            )[0]
+            for slot in ("pair", "pair_swapped")
+            if slot in self.values
+        ]
+        return judgment.model_copy(update={"order_winners": winners})
+
+    def net_vote(self) -> int:
+        """JudgeBench's vote: +1 per order that prefers the chosen response, -1 per order that prefers
+        the rejected one, 0 for a tie or an unreadable verdict."""
+        return sum((w == "chosen") - (w == "rejected") for w in self.order_winners)
+
+
+class StyleMatrixJudgment(Judgment):
+    """An RM-Bench prompt: three chosen and three rejected responses in the same three styles. Rated
+    (`mode` ratings: slots `c0`..`c2` chosen, `c3`..`c5` rejected, results in `ratings`), or compared
+    pair by pair (`mode` pairwise: slot `p<i><j>` pits chosen `i` against rejected `j`, values already
+    "chosen"/"rejected"/"tie"). `wins[i][j]` is 1 where chosen `i` beat rejected `j`: a higher rating
+    (a tie or an unreadable rating is not a win, as upstream's strict `>`), or the comparison's verdict."""
+
+    benchmark: str = "rmbench"
+    mode: Literal["ratings", "pairwise"]
+    a_is_chosen: dict[str, bool] = Field(default_factory=dict)
+    ratings: list[float | None] = Field(default_factory=list)
+    #: Pairwise: each comparison's reduced verdict, by slot.
+    verdicts: dict[str, Literal["chosen", "rejected", "tie"] | None] = Field(default_factory=dict)
+    wins: list[list[float]] = Field(default_factory=list)
+
+    def with_strategy(self, strategy: Strategy) -> StyleMatrixJudgment:
+        updates: dict[str, Any] = {"strategy": strategy.label, "selected": {}}
+        reduced: dict[str, Value | None] = {}
+        for slot, values in self.values.items():
+            count = len(values[: strategy.n])
+            value, index = combine(
+                values[:count],
+                strategy,
+                _padded(self.logprobs.get(slot), count),
+                _padded(self.meta_scores.get(slot), count),
+            )
+            reduced[slot] = value
+            if index is not None:
+                updates["selected"][slot] = (slot, index)
+        if self.mode == "ratings":
+            ratings = [_number(reduced.get(f"c{k}")) for k in range(6)]
+            chosen, rejected = ratings[:3], ratings[3:]
+            updates["ratings"] = ratings
+            updates["wins"] = [
+                [float(c is not None and r is not None and c > r) for r in rejected] for c in chosen
+            ]
+        else:
+            updates["verdicts"] = reduced
+            updates["wins"] = [
+                [float(reduced.get(f"p{i}{j}") == "chosen") for j in range(3)] for i in range(3)
+            ]
+        return self.model_copy(update=updates)
+
+
+def _number(value: Value | None) -> float | None:
+    return float(value) if isinstance(value, int | float) else None

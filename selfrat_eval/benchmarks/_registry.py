@@ -59,6 +59,7 @@ def create_benchmark(name: str, **options: Any) -> Benchmark:
     """Benchmark `name` with those of `options` it takes (a run's settings name them all)."""
     cls = benchmark_class(name)
     taken = {key: value for key, value in options.items() if key in option_names(name)}
+    taken |= cls.fixed_options
     mode = taken.get("mode")
     if mode is not None and mode not in cls.modes:
         users = [other for other in benchmark_names() if mode in _REGISTRY[other].modes]

@@ -87,9 +87,11 @@ class EvalConfig:
             raise InputError("--limit must be at least 1", field="limit")
         if self.chunk_size < 1 or self.batch_size < 1:
             raise InputError("--chunk-size and --batch-size must be at least 1")
-        modes = benchmark_class(self.benchmark).modes
-        if len(modes) == 1:  # e.g. pairwise data is always judged A/B
-            object.__setattr__(self, "mode", modes[0])
+        declared = benchmark_class(self.benchmark)
+        if len(declared.modes) == 1:  # e.g. pairwise data is always judged A/B
+            object.__setattr__(self, "mode", declared.modes[0])
+        for option, value in declared.fixed_options.items():  # recorded as run, in results.json
+            object.__setattr__(self, option, value)
         if self.both_orders and self.mode != "pairwise":
             raise InputError("--both-orders needs --mode pairwise", field="both_orders")
         self.task()  # validate early
