@@ -168,6 +168,65 @@ def eval_command(
         err.print(f"wrote {out / 'judgments.jsonl'} and {out / 'results.json'}")
 
 
+@app.command("suite")
+def suite_command(
+    judge: Annotated[str, typer.Option(help="Judge model: a hub id or a local folder.")],
+    out: Annotated[
+        Path, typer.Option(help="Folder: one run folder per benchmark, and the card. Rerun to resume.")
+    ],
+    benchmarks: Annotated[
+        str | None, typer.Option(help="Comma-separated benchmarks (default: the whole published panel).")
+    ] = None,
+    data: Annotated[
+        list[str] | None,
+        typer.Option(help="BENCHMARK=FILE (repeatable): a local file for that benchmark (offline)."),
+    ] = None,
+    backend: Annotated[Literal["vllm", "hf", "openai"] | None, typer.Option(help="Engine.")] = None,
+    strategy: Annotated[str, typer.Option(help=STRATEGY_HELP)] = "single",
+    limit: Annotated[int | None, typer.Option(help="Judge only the first N items of each benchmark.")] = None,
+    max_new_tokens: Annotated[int, typer.Option(help="Longest judgment to generate.")] = 512,
+    batch_size: Annotated[int, typer.Option(help="hf: sequences per generate call.")] = 8,
+    seed: Annotated[int, typer.Option(help="Seeds orders, sampling and bootstrap.")] = 0,
+    n_resamples: Annotated[int, typer.Option(help="Bootstrap resamples for the 95% CIs.")] = 1000,
+    engine_option: Annotated[
+        list[str] | None, typer.Option(help="Extra engine setting KEY=VALUE (repeatable).")
+    ] = None,
+) -> None:
+    """One judge on the benchmark panel, then a judge card (card.md, card.html, card.json, plots):
+    headlines with CIs beside trivial baselines, bias diagnostics, parse/tie rates, cost."""
+    with _user_errors():
+        from selfrat_eval.benchmarks import benchmark_class
+        from selfrat_eval.evaluation import EvalConfig, panel, run_suite
+        from selfrat_eval.judges import default_backend
+
+        names = [name.strip() for name in benchmarks.split(",") if name.strip()] if benchmarks else panel()
+        for name in names:
+            benchmark_class(name)  # an unknown name fails before anything runs
+        files = {}
+        for pair in data or []:
+            name, sep, file = pair.partition("=")
+            if not sep or not file:
+                raise InputError(f"--data takes BENCHMARK=FILE, got {pair!r}", field="data")
+            files[benchmark_class(name).name] = Path(file)
+        template = EvalConfig(
+            judge=judge,
+            benchmark=names[0],
+            out=out,
+            backend=backend or default_backend(),
+            strategy=strategy,
+            limit=limit,
+            max_new_tokens=max_new_tokens,
+            batch_size=batch_size,
+            seed=seed,
+            n_resamples=n_resamples,
+            engine_options=_engine_options(engine_option or []),
+        )
+        warn_if_busy(err, "the suite")
+        run_suite(template, names, files)
+        typer.echo((out / "card.md").read_text(encoding="utf-8"))
+        err.print(f"wrote {out / 'card.md'}, card.html, card.json, card.png, bias.png")
+
+
 @app.command("score")
 def score_command(
     path: Annotated[Path, typer.Argument(help="A judgments.jsonl (see README: interchange format).")],

@@ -46,12 +46,18 @@ class HarnessMetric:
     path: tuple[str, ...]
     higher_is_better: bool = True
 
-    def read(self, metrics: dict[str, Any]) -> float:
-        value: Any = metrics
+    def estimate(self, metrics: dict[str, Any]) -> dict[str, Any] | None:
+        """The estimate at `path` (value, ci_low, ci_high, n), or {"value": x} for a plain number."""
+        found: Any = metrics
         for key in self.path:
-            value = value.get(key) if isinstance(value, dict) else None
-        if isinstance(value, dict):
-            value = value.get("value")
+            found = found.get(key) if isinstance(found, dict) else None
+        if found is None or isinstance(found, dict):
+            return found
+        return {"value": found}
+
+    def read(self, metrics: dict[str, Any]) -> float:
+        found = self.estimate(metrics)
+        value = None if found is None else found.get("value")
         return math.nan if value is None else float(value)
 
 
@@ -93,6 +99,16 @@ class Benchmark(ABC):
     @abstractmethod
     def requests(self, item: Any) -> dict[str, Chat]:
         """The chats to send for one item, by slot (RewardBench absolute: `chosen` and `rejected`)."""
+
+    def shown(self, item: Any, slot: str) -> tuple[str, ...]:
+        """The responses request `slot` shows the judge, in display order (A, B, ...; one when a
+        response is rated alone): what the trivial baselines decide from."""
+        raise NotImplementedError(f"{self.name} does not say what its requests show")
+
+    def picked(self, item: Any, slot: str, value: Any) -> int | None:
+        """Which of `shown(item, slot)` a parsed verdict `value` picks (None: a tie, no verdict, or a
+        request that rates one response): what the position and length diagnostics count."""
+        return None
 
     @abstractmethod
     def judgment(self, item: Any, outputs: dict[str, list[Completion]]) -> Judgment:

@@ -61,6 +61,18 @@ class PairBenchmark(Benchmark):
             chats["pair_swapped"] = relative_prompt(swapped)
         return chats
 
+    def shown(self, item: PairItem, slot: str) -> tuple[str, ...]:
+        if slot in ("chosen", "rejected"):
+            return (item.chosen if slot == "chosen" else item.rejected,)
+        order = (item.chosen, item.rejected) if self.a_is_chosen(item) else (item.rejected, item.chosen)
+        return order if slot == "pair" else order[::-1]
+
+    def picked(self, item: PairItem, slot: str, value: Any) -> int | None:
+        if value not in ("chosen", "rejected") or slot in ("chosen", "rejected"):
+            return None
+        text = item.chosen if value == "chosen" else item.rejected
+        return self.shown(item, slot).index(text)
+
     def judgment(self, item: PairItem, outputs: dict[str, list[Completion]]) -> PairJudgment:
         fields: dict[str, Any] = {"benchmark": self.name, "id": item.id, "group": item.group}
         if self.mode == "absolute":

@@ -45,6 +45,9 @@ class RatingBenchmark(Benchmark):
         request = AbsoluteRequest(item.instruction, item.response, item.rubric_text(), reference)
         return {"response": absolute_prompt(request)}
 
+    def shown(self, item: RubricItem, slot: str) -> tuple[str, ...]:
+        return (item.response,)
+
     def judgment(self, item: RubricItem, outputs: dict[str, list[Completion]]) -> RatingJudgment:
         samples = slot_samples(outputs["response"], partial(parse_absolute, quoted=[item.response]))
         labels = {name: item.labels.get(name) for name in self.labels}

@@ -148,7 +148,7 @@ class RewardBench2(Benchmark):
         # Seeded per item (upstream draws it unseeded, reward-bench #272), so runs and resumes agree.
         return random.Random(f"{self.seed}:{item.key}").randrange(4)
 
-    def shown(self, item: CandidatesItem) -> tuple[str, ...]:
+    def shown_order(self, item: CandidatesItem) -> tuple[str, ...]:
         """The four candidates as shown, A to D: the correct one swapped with the one at its position,
         as upstream places it."""
         order = [item.correct[0], *item.incorrect[:3]]
@@ -156,9 +156,15 @@ class RewardBench2(Benchmark):
         order[0], order[position] = order[position], order[0]
         return tuple(order)
 
+    def shown(self, item: CandidatesItem, slot: str) -> tuple[str, ...]:
+        return self.shown_order(item) if slot == "ranking" else (item.candidates[int(slot[1:])],)
+
+    def picked(self, item: CandidatesItem, slot: str, value: Any) -> int | None:
+        return "ABCD".index(value) if slot == "ranking" and isinstance(value, str) else None
+
     def requests(self, item: CandidatesItem) -> dict[str, Chat]:
         if self.ranks(item):
-            request = RankingRequest(item.prompt, self.shown(item), REWARDBENCH2_RUBRIC_RANKING)
+            request = RankingRequest(item.prompt, self.shown_order(item), REWARDBENCH2_RUBRIC_RANKING)
             return {"ranking": ranking_prompt(request)}
         rubric = REWARDBENCH2_RUBRIC_TIES if item.group == TIES else REWARDBENCH2_RUBRIC_RATING
         return {
@@ -174,7 +180,7 @@ class RewardBench2(Benchmark):
             "num_correct": len(item.correct),
         }
         if self.ranks(item):
-            shown = self.shown(item)
+            shown = self.shown_order(item)
             samples = slot_samples(outputs["ranking"], partial(parse_ranking, quoted=list(shown)))
             fields |= {"mode": "rankings", "correct_letter": "ABCD"[self.correct_position(item)]}
             return CandidatesJudgment.model_validate(fields | by_slot({"ranking": samples}))

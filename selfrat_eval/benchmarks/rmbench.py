@@ -195,6 +195,18 @@ class RMBench(Benchmark):
                 chats[slot] = relative_prompt(request)
         return chats
 
+    def shown(self, item: CandidatesItem, slot: str) -> tuple[str, ...]:
+        if slot.startswith("c"):
+            return (item.candidates[int(slot[1:])],)
+        chosen, rejected = item.correct[int(slot[1])], item.incorrect[int(slot[2])]
+        return (chosen, rejected) if self.a_is_chosen(item, slot) else (rejected, chosen)
+
+    def picked(self, item: CandidatesItem, slot: str, value: Any) -> int | None:
+        if not slot.startswith("p") or value not in ("chosen", "rejected"):
+            return None
+        text = item.correct[int(slot[1])] if value == "chosen" else item.incorrect[int(slot[2])]
+        return self.shown(item, slot).index(text)
+
     def judgment(self, item: CandidatesItem, outputs: dict[str, list[Completion]]) -> StyleMatrixJudgment:
         fields: dict[str, Any] = {"benchmark": self.name, "id": item.id, "group": item.group}
         if self.mode == "absolute":

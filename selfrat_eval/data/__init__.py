@@ -3,7 +3,7 @@ the hub). Each benchmark's own loader lives in its module under `selfrat_eval/be
 
 from selfrat_eval.data._records import CandidatesItem, PairItem, Rubric, RubricItem, item_key
 from selfrat_eval.data._samples import SAMPLES_DIR, sample_path
-from selfrat_eval.data._sources import DATA_DIR_ENV, HubDataset, RowSource
+from selfrat_eval.data._sources import DATA_DIR_ENV, HubDataset, PublishedFile, RowSource
 
 __all__ = [
     "DATA_DIR_ENV",
@@ -11,6 +11,7 @@ __all__ = [
     "CandidatesItem",
     "HubDataset",
     "PairItem",
+    "PublishedFile",
     "RowSource",
     "Rubric",
     "RubricItem",

@@ -35,6 +35,15 @@ class HubDataset:
 
 
 @dataclass(frozen=True)
+class PublishedFile:
+    """A set published as a file (e.g. on GitHub) and not on the hub: where to download it, and its
+    file name inside a local mirror."""
+
+    origin: str
+    mirror_path: str
+
+
+@dataclass(frozen=True)
 class RowSource:
     """Rows plus the identity of where they came from (recorded in results.json)."""
 
@@ -43,16 +52,24 @@ class RowSource:
     identity: dict[str, Any]
 
 
-def load_rows(dataset: HubDataset, data: Path | None = None, revision: str | None = None) -> RowSource:
+def load_rows(
+    dataset: HubDataset | PublishedFile, data: Path | None = None, revision: str | None = None
+) -> RowSource:
     """Rows of `dataset` from `data` if given, else the mirror in $SELFRAT_DATA_DIR, else the hub."""
     if data is not None:
         return _from_file(Path(data))
     mirror = os.environ.get(DATA_DIR_ENV)
+    if not mirror and isinstance(dataset, PublishedFile):
+        raise InputError(
+            f"not on the Hugging Face hub: download {dataset.origin} and pass --data FILE, "
+            f"or set {DATA_DIR_ENV} to a folder holding {dataset.mirror_path}"
+        )
     if mirror:
         path = Path(mirror) / dataset.mirror_path
         if not path.exists():
             raise InputError(f"{DATA_DIR_ENV} is set but has no {dataset.mirror_path}", source=str(path))
         return _from_file(path)
+    assert isinstance(dataset, HubDataset)
     return _from_hub(dataset, revision)
 
 

@@ -5,6 +5,7 @@ from selfrat_eval.evaluation._report import print_results
 from selfrat_eval.evaluation._rescore import rescore
 from selfrat_eval.evaluation._runner import JUDGMENTS_FILE, RESULTS_FILE, EvalConfig, run_eval
 from selfrat_eval.evaluation._store import JudgmentStore, read_judgments
+from selfrat_eval.evaluation._suite import panel, run_suite, write_card
 
 __all__ = [
     "JUDGMENTS_FILE",
@@ -12,9 +13,12 @@ __all__ = [
     "EvalConfig",
     "JudgmentStore",
     "compare_runs",
+    "panel",
     "print_results",
     "read_judgments",
     "rescore",
     "run_eval",
+    "run_suite",
+    "write_card",
     "write_report",
 ]

@@ -96,7 +96,7 @@ def test_rankings_protocol_places_the_correct_answer_by_seed_and_scores_official
     for subset in ("Factuality", "Precise IF", "Math", "Safety", "Focus"):
         credits = []
         for item in (i for i in ITEMS if i.group == subset):
-            shown = task.shown(item)
+            shown = task.shown_order(item)
             assert sorted(shown) == sorted([item.correct[0], *item.incorrect[:3]])
             assert shown["ABCD".index("ABCD"[task.correct_position(item)])] == item.correct[0]
             credits.append(float(min(shown, key=len) == item.correct[0]))
@@ -189,7 +189,7 @@ def test_compare_pairs_two_judges_on_the_five_per_prompt_subsets(tmp_path: Path)
     def score(credit: object) -> float:
         return mean(mean(credit(i) for i in ITEMS if i.group == s) for s in subsets)  # type: ignore[operator]
 
-    shortest = score(lambda i: float(min(task.shown(i), key=len) == i.correct[0]))
+    shortest = score(lambda i: float(min(task.shown_order(i), key=len) == i.correct[0]))
     always_a = score(lambda i: float(task.correct_position(i) == 0))
     [difference] = compared["differences"]
     assert difference["difference"] == pytest.approx(shortest - always_a)

@@ -1,0 +1,252 @@
+"""`selfrat suite`: one judge on the whole panel (one engine load, each benchmark resumable in its own
+folder), then a judge card: every benchmark's headline with its CI and n beside the trivial baselines,
+the bias diagnostics, parse-failure and tie rates, the cost, and the judge and data identities."""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from selfrat_eval._machine import versions
+from selfrat_eval.benchmarks import ScoringOptions, benchmark_class, benchmark_names
+from selfrat_eval.data._io import atomic_write
+from selfrat_eval.evaluation._baselines import BASELINES, baseline_scores
+from selfrat_eval.evaluation._bias import bias_diagnostics
+from selfrat_eval.evaluation._compare import html_table, markdown_table, save_figure
+from selfrat_eval.evaluation._runner import EvalConfig, run_eval
+from selfrat_eval.evaluation._store import read_judgments
+from selfrat_eval.judges import Engine
+
+
+def panel() -> list[str]:
+    """The published benchmarks (your own rubric or pairwise files are not part of the panel)."""
+    return [name for name in benchmark_names() if not benchmark_class(name).user_data]
+
+
+def run_suite(
+    template: EvalConfig,
+    benchmarks: list[str],
+    data: dict[str, Path] | None = None,
+    engine_factory: Callable[[], Engine] | None = None,
+) -> dict[str, Any]:
+    """Run `template` (judge, engine, strategy, limit, ...) on each benchmark into
+    `template.out/<benchmark>`, then write the card into `template.out`. `data` maps a benchmark to a
+    local file; the others load from $SELFRAT_DATA_DIR or the hub."""
+    engine: Engine | None = None
+
+    def shared_engine() -> Engine:  # loaded once, on the first benchmark that has items to judge
+        nonlocal engine
+        if engine is None:
+            engine = engine_factory() if engine_factory else template.load_engine()
+        return engine
+
+    entries = []
+    for name in benchmarks:
+        config = replace(template, benchmark=name, out=template.out / name, data=(data or {}).get(name))
+        started = time.perf_counter()
+        results = run_eval(config, engine_factory=shared_engine)
+        entries.append(_entry(config, results, time.perf_counter() - started))
+    card = {
+        "judge": template.judge,
+        "engine": engine.identity if engine is not None else {"backend": template.backend},
+        "strategy": template.parsed_strategy().label,
+        "limit": template.limit,
+        "benchmarks": entries,
+        "versions": versions(),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    write_card(card, template.out)
+    return card
+
+
+def _entry(config: EvalConfig, results: dict[str, Any], seconds: float) -> dict[str, Any]:
+    benchmark = config.task()
+    items, _source = benchmark.load(config.data, config.revision)
+    items = list(items)[: config.limit] if config.limit is not None else list(items)
+    judgments = read_judgments(config.out / "judgments.jsonl")
+    metrics = results["metrics"]
+    headline = benchmark.harness_metrics[0]
+    options = ScoringOptions(config.tie_policy, n_resamples=0, seed=config.seed)
+    baselines = baseline_scores(benchmark, items, options, seed=config.seed)
+    return {
+        "benchmark": benchmark.name,
+        "title": benchmark.title,
+        "metric": headline.name,
+        "headline": headline.estimate(metrics),
+        "baselines": {rule: _defined(headline.read(scores)) for rule, scores in baselines.items()},
+        "bias": bias_diagnostics(benchmark, items, judgments),
+        "parse_failure_rate": metrics.get("parse_failure_rate"),
+        "tie_rate": metrics.get("tie_rate"),
+        "cost": {
+            "items": len(judgments),
+            "judge_samples": sum(len(texts) for j in judgments for texts in j.outputs.values()),
+            "output_characters": sum(
+                len(t) for j in judgments for texts in j.outputs.values() for t in texts
+            ),
+            "wall_s": seconds,
+        },
+        "data": results.get("data"),
+        "run": str(config.out),
+    }
+
+
+def _defined(value: float) -> float | None:
+    """NaN (e.g. a correlation of constant ratings) as None, which JSON can hold."""
+    return None if math.isnan(value) else value
+
+
+def _percent(value: float | None) -> str:
+    return "n/a" if value is None else f"{100 * value:.1f}"
+
+
+def card_rows(card: dict[str, Any]) -> list[list[str]]:
+    rows = [
+        [
+            "benchmark",
+            "metric",
+            "score",
+            "95% CI",
+            "n",
+            *BASELINES,
+            "first picks",
+            "longer picks",
+            "parse fail",
+        ]
+    ]
+    for entry in card["benchmarks"]:
+        estimate, bias = entry["headline"] or {}, entry["bias"]
+        low, high = estimate.get("ci_low"), estimate.get("ci_high")
+        rows.append(
+            [
+                entry["benchmark"],
+                entry["metric"],
+                _percent(estimate.get("value")),
+                "" if low is None or high is None else f"[{_percent(low)}, {_percent(high)}]",
+                str(estimate.get("n", "")),
+                *(_percent(entry["baselines"][rule]) for rule in BASELINES),
+                f"{_percent(bias['first_pick_rate'])} (chance {_percent(bias['first_pick_chance'])})"
+                if bias["first_pick_rate"] is not None
+                else "",
+                f"{_percent(bias['longer_pick_rate'])} (chance {_percent(bias['longer_pick_chance'])})"
+                if bias["longer_pick_rate"] is not None
+                else "",
+                _percent(entry["parse_failure_rate"]),
+            ]
+        )
+    return rows
+
+
+def write_card(card: dict[str, Any], out: Path) -> list[Path]:
+    """card.json, card.md, card.html, card.png (headlines with CIs and baselines), bias.png."""
+    out.mkdir(parents=True, exist_ok=True)
+    title = f"Judge card: {card['judge']} ({card['strategy']})"
+    rows = card_rows(card)
+    notes = (
+        "Scores x100 with bootstrap 95% CIs; the baselines answer without a model (random, always the first "
+        "response, the longer, the shorter) and are scored by the same code. First / longer picks: the share "
+        "of verdicts that pick the response shown first / the longest one shown, against chance."
+    )
+    cost = sum(entry["cost"]["wall_s"] for entry in card["benchmarks"])
+    samples = sum(entry["cost"]["judge_samples"] for entry in card["benchmarks"])
+    summary = f"{len(card['benchmarks'])} benchmarks, {samples} judge samples, {cost:.0f} s."
+    paths = [out / name for name in ("card.json", "card.md", "card.html", "card.png", "bias.png")]
+    with atomic_write(paths[0]) as handle:
+        json.dump(card, handle, indent=2)
+    with atomic_write(paths[1]) as handle:
+        handle.write(f"# {title}\n\n{summary}\n\n{markdown_table(rows)}\n\n{notes}\n\n")
+        handle.write("![headlines](card.png)\n\n![bias](bias.png)\n")
+    with atomic_write(paths[2]) as handle:
+        handle.write(
+            f"<!doctype html><meta charset='utf-8'><title>{html.escape(title)}</title>"
+            f"<h1>{html.escape(title)}</h1><p>{html.escape(summary)}</p>{html_table(rows)}<p>{html.escape(notes)}</p>"
+            "<img src='card.png' alt='headlines with 95% CIs and baselines'><img src='bias.png' alt='bias'>"
+        )
+    _plot_headlines(card, paths[3])
+    _plot_bias(card, paths[4])
+    return paths
+
+
+def _plot_headlines(card: dict[str, Any], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    entries = card["benchmarks"]
+    figure, axis = plt.subplots(figsize=(7.5, 0.6 * len(entries) + 1.6))
+    styles = dict(
+        zip(BASELINES, (("x", "#8c8c8c"), ("|", "#937860"), ("^", "#c44e52"), ("v", "#55a868")), strict=True)
+    )
+    labelled: set[str] = set()
+    for row, entry in enumerate(entries):
+        estimate = entry["headline"] or {}
+        value = estimate.get("value")
+        if value is None:
+            axis.annotate("n/a", (0, row), va="center")
+        else:
+            low, high = estimate.get("ci_low"), estimate.get("ci_high")
+            error = None if low is None or high is None else [[100 * (value - low)], [100 * (high - value)]]
+            axis.barh(row, 100 * value, xerr=error, color="#4c72b0", capsize=4, height=0.6)
+        for rule, (marker, color) in styles.items():
+            baseline = entry["baselines"][rule]
+            if baseline is not None:
+                axis.plot(
+                    100 * baseline,
+                    row,
+                    marker,
+                    color=color,
+                    markersize=9,
+                    label=None if rule in labelled else rule,
+                )
+                labelled.add(rule)
+    axis.set_yticks(range(len(entries)), [f"{e['benchmark']}\n{e['metric']}" for e in entries])
+    axis.invert_yaxis()
+    axis.set_xlabel("score x100, 95% CI (bars: the judge; markers: trivial baselines)")
+    axis.legend(loc="lower right", fontsize="small")
+    axis.set_title(f"{card['judge']} ({card['strategy']})")
+    figure.tight_layout()
+    save_figure(figure, path)
+
+
+def _plot_bias(card: dict[str, Any], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    entries = [e for e in card["benchmarks"] if e["bias"]["first_pick_rate"] is not None]
+    figure, axis = plt.subplots(figsize=(7, 0.6 * max(2, len(entries)) + 1.4))
+    for row, entry in enumerate(entries):
+        bias = entry["bias"]
+        axis.plot(
+            100 * bias["first_pick_rate"],
+            row - 0.12,
+            "o",
+            color="#4c72b0",
+            label="first picks" if row == 0 else None,
+        )
+        axis.plot(100 * bias["first_pick_chance"], row - 0.12, "|", color="#4c72b0", markersize=14)
+        axis.plot(
+            100 * bias["longer_pick_rate"],
+            row + 0.12,
+            "s",
+            color="#dd8452",
+            label="longer picks" if row == 0 else None,
+        )
+        axis.plot(100 * bias["longer_pick_chance"], row + 0.12, "|", color="#dd8452", markersize=14)
+    axis.set_yticks(range(len(entries)), [e["benchmark"] for e in entries])
+    axis.invert_yaxis()
+    axis.set_xlim(0, 100)
+    axis.set_xlabel("share of verdicts, % (tick: chance)")
+    if entries:
+        axis.legend(loc="lower right", fontsize="small")
+    axis.set_title("position and length bias")
+    figure.tight_layout()
+    save_figure(figure, path)

@@ -1,0 +1,152 @@
+"""The panel in one command: trivial baselines, bias diagnostics and the judge card, with judges whose
+every answer is known so each number can be computed by hand."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from selfrat_eval.benchmarks import ScoringOptions, create_benchmark
+from selfrat_eval.benchmarks.rewardbench import RewardBench, load_rewardbench
+from selfrat_eval.data import sample_path
+from selfrat_eval.evaluation import EvalConfig, read_judgments, run_eval, run_suite
+from selfrat_eval.evaluation._baselines import baseline_scores
+from selfrat_eval.evaluation._bias import bias_diagnostics
+from tests.conftest import ScriptedEngine, user_text
+from tests.data.biggen_fixture import write_human_eval
+
+ITEMS, _ = load_rewardbench(sample_path("rewardbench"))
+
+
+def shown_pair(chat: list[dict[str, str]]) -> tuple[str, str]:
+    text = user_text(chat)
+    first = text.split("###Response A:\n", 1)[1].split("\n\n###Response B:\n", 1)[0]
+    second = text.split("###Response B:\n", 1)[1].split("\n\n###Score Rubric:", 1)[0]
+    return first, second
+
+
+def test_baselines_pick_by_position_and_length_as_computed_by_hand() -> None:
+    benchmark = RewardBench(mode="pairwise", seed=4)
+    scores = baseline_scores(
+        create_benchmark("rewardbench", seed=4), ITEMS, ScoringOptions(n_resamples=0), seed=4
+    )
+    for subset, estimate in scores["prefer-longer"]["subsets"].items():
+        pairs = [item for item in ITEMS if item.group == subset]
+        # the longer response wins; equal lengths: the one shown first
+        expected = [
+            len(i.chosen) > len(i.rejected) or (len(i.chosen) == len(i.rejected) and benchmark.a_is_chosen(i))
+            for i in pairs
+        ]
+        assert estimate["value"] == pytest.approx(sum(expected) / len(pairs))
+    for subset, estimate in scores["always-first"]["subsets"].items():
+        pairs = [item for item in ITEMS if item.group == subset]
+        assert estimate["value"] == pytest.approx(sum(benchmark.a_is_chosen(i) for i in pairs) / len(pairs))
+    longer, shorter = (
+        scores["prefer-longer"]["overall"]["value"],
+        scores["prefer-shorter"]["overall"]["value"],
+    )
+    assert 0 < longer < 1 and 0 < shorter < 1 and longer != shorter
+
+
+def test_bias_of_a_first_position_judge_and_of_a_length_judge(tmp_path: Path) -> None:
+    data = sample_path("rewardbench")
+
+    def judged(respond: object, name: str) -> dict[str, object]:
+        config = EvalConfig(
+            judge="s",
+            benchmark="rewardbench",
+            mode="pairwise",
+            both_orders=True,
+            out=tmp_path / name,
+            data=data,
+        )
+        run_eval(config, engine_factory=lambda: ScriptedEngine(respond))  # type: ignore[arg-type]
+        judgments = read_judgments(tmp_path / name / "judgments.jsonl")
+        return bias_diagnostics(config.task(), ITEMS, judgments)
+
+    first = judged(lambda chat: "[RESULT] A", "first")
+    assert first["first_pick_rate"] == 1.0 and first["first_pick_chance"] == 0.5
+    assert first["position_consistency"] == 0.0  # A in both orders: never the same response
+    longer = judged(
+        lambda chat: "[RESULT] A" if len(shown_pair(chat)[0]) >= len(shown_pair(chat)[1]) else "[RESULT] B",
+        "len",
+    )
+    assert (
+        longer["longer_pick_rate"] == 1.0 and longer["position_consistency"] > first["position_consistency"]
+    )
+    # preferring the longer response is right exactly where the chosen one is longer
+    assert longer["credit_when_preferred_longer"] == 1.0 and longer["credit_when_preferred_shorter"] == 0.0
+    assert longer["n_preferred_longer"] == sum(len(i.chosen) > len(i.rejected) for i in ITEMS)
+
+
+def test_suite_writes_the_card_and_resumes_without_judging_again(tmp_path: Path) -> None:
+    human_eval = tmp_path / "human_eval.jsonl"
+    write_human_eval(human_eval)
+
+    def respond(chat: list[dict[str, str]]) -> str:
+        text = user_text(chat)
+        if "###Response D:" in text:
+            return "[[A]]"
+        if "###Response A:" in text:
+            return "[RESULT] B"
+        response = text.split("###Response to evaluate:\n", 1)[1].split("\n\n###", 1)[0]
+        return f"[RESULT] {1 + len(response) % 5}"
+
+    template = EvalConfig(
+        judge="scripted", benchmark="rewardbench", out=tmp_path / "suite", limit=12, n_resamples=50
+    )
+    data = {
+        "rewardbench": sample_path("rewardbench"),
+        "rewardbench2": sample_path("rewardbench2"),
+        "biggen": human_eval,
+    }
+    engines: list[ScriptedEngine] = []
+
+    def engine() -> ScriptedEngine:
+        engines.append(ScriptedEngine(respond))
+        return engines[-1]
+
+    card = run_suite(template, ["rewardbench", "rewardbench2", "biggen"], data, engine_factory=engine)
+    assert len(engines) == 1, "one engine for the whole panel"
+    for entry in card["benchmarks"]:
+        results = json.loads((tmp_path / "suite" / entry["benchmark"] / "results.json").read_text())
+        assert entry["cost"]["items"] == 12
+        assert entry["parse_failure_rate"] == results["metrics"]["parse_failure_rate"]
+    rewardbench = card["benchmarks"][0]
+    results = json.loads((tmp_path / "suite" / "rewardbench" / "results.json").read_text())
+    assert rewardbench["headline"] == results["metrics"]["overall"]
+    assert set(rewardbench["baselines"]) == {"random", "always-first", "prefer-longer", "prefer-shorter"}
+    for name in ("card.json", "card.md", "card.html", "card.png", "bias.png"):
+        assert (tmp_path / "suite" / name).stat().st_size > 0
+    assert "| rewardbench | rewardbench_score |" in (tmp_path / "suite" / "card.md").read_text()
+
+    def no_engine() -> ScriptedEngine:
+        raise AssertionError("a finished panel must not load the judge again")
+
+    again = run_suite(template, ["rewardbench", "rewardbench2", "biggen"], data, engine_factory=no_engine)
+    assert [e["headline"] for e in again["benchmarks"]] == [e["headline"] for e in card["benchmarks"]]
+
+
+@pytest.mark.slow
+def test_suite_command_with_a_real_tiny_judge(tiny_judge: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from selfrat_eval.cli import app
+
+    args = ["suite", "--judge", str(tiny_judge), "--backend", "hf", "--out", str(tmp_path / "card")]
+    args += ["--benchmarks", "rewardbench,rewardbench2", "--limit", "3", "--max-new-tokens", "24"]
+    args += [
+        "--data",
+        f"rewardbench={sample_path('rewardbench')}",
+        "--data",
+        f"rewardbench2={sample_path('rewardbench2')}",
+    ]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    card = json.loads((tmp_path / "card" / "card.json").read_text())
+    assert [e["benchmark"] for e in card["benchmarks"]] == ["rewardbench", "rewardbench2"]
+    assert card["engine"]["backend"] == "hf"
+    bad = CliRunner().invoke(app, [*args[:7], "--benchmarks", "rewardbench,nope"])
+    assert bad.exit_code == 2 and "no benchmark 'nope'" in bad.stderr
