@@ -184,6 +184,11 @@ def suite_command(
     backend: Annotated[Literal["vllm", "hf", "openai"] | None, typer.Option(help="Engine.")] = None,
     strategy: Annotated[str, typer.Option(help=STRATEGY_HELP)] = "single",
     limit: Annotated[int | None, typer.Option(help="Judge only the first N items of each benchmark.")] = None,
+    mode: Annotated[
+        Literal["absolute", "pairwise", "rankings"] | None,
+        typer.Option(help="Where a benchmark offers it (default: each benchmark's own default)."),
+    ] = None,
+    both_orders: Annotated[bool, typer.Option(help="Pairwise benchmarks: judge A/B and B/A.")] = False,
     max_new_tokens: Annotated[int, typer.Option(help="Longest judgment to generate.")] = 512,
     batch_size: Annotated[int, typer.Option(help="hf: sequences per generate call.")] = 8,
     seed: Annotated[int, typer.Option(help="Seeds orders, sampling and bootstrap.")] = 0,
@@ -222,7 +227,7 @@ def suite_command(
             engine_options=_engine_options(engine_option or []),
         )
         warn_if_busy(err, "the suite")
-        run_suite(template, names, files)
+        run_suite(template, names, files, mode=mode, both_orders=both_orders)
         typer.echo((out / "card.md").read_text(encoding="utf-8"))
         err.print(f"wrote {out / 'card.md'}, card.html, card.json, card.png, bias.png")
 
@@ -354,7 +359,11 @@ def train_merge_command(
 @app.command("compare")
 def compare_command(
     runs: Annotated[
-        list[Path], typer.Argument(help="Two or more `selfrat eval` run folders; the first is the baseline.")
+        list[Path],
+        typer.Argument(
+            help="Two or more `selfrat eval` run folders, or `selfrat suite` folders (judge cards); "
+            "the first is the baseline."
+        ),
     ],
     out: Annotated[
         Path, typer.Option(help="Folder for compare.md, compare.html, compare.png, compare.json.")
@@ -364,10 +373,13 @@ def compare_command(
 ) -> None:
     """Runs side by side: headline metrics with CIs, paired differences and p-values on shared items."""
     with _user_errors():
-        from selfrat_eval.evaluation import compare_runs, write_report
+        from selfrat_eval.evaluation import compare_cards, compare_runs, write_cards_report, write_report
 
-        report = compare_runs(runs, n_resamples=n_resamples, seed=seed)
-        for path in write_report(report, out):
+        if all((run / "card.json").exists() for run in runs):
+            paths = write_cards_report(compare_cards(runs, n_resamples=n_resamples, seed=seed), out)
+        else:
+            paths = write_report(compare_runs(runs, n_resamples=n_resamples, seed=seed), out)
+        for path in paths:
             err.print(f"wrote {path}")
         typer.echo((out / "compare.md").read_text(encoding="utf-8"))
 

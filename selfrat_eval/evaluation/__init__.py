@@ -1,6 +1,6 @@
 """Run a judge over a benchmark, store and resume its judgments, score, report and compare them."""
 
-from selfrat_eval.evaluation._compare import compare_runs, write_report
+from selfrat_eval.evaluation._compare import compare_cards, compare_runs, write_cards_report, write_report
 from selfrat_eval.evaluation._report import print_results
 from selfrat_eval.evaluation._rescore import rescore
 from selfrat_eval.evaluation._runner import JUDGMENTS_FILE, RESULTS_FILE, EvalConfig, run_eval
@@ -12,6 +12,7 @@ __all__ = [
     "RESULTS_FILE",
     "EvalConfig",
     "JudgmentStore",
+    "compare_cards",
     "compare_runs",
     "panel",
     "print_results",
@@ -20,5 +21,6 @@ __all__ = [
     "run_eval",
     "run_suite",
     "write_card",
+    "write_cards_report",
     "write_report",
 ]

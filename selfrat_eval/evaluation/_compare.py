@@ -33,16 +33,21 @@ class Run:
     judgments: dict[str, Judgment]
 
 
-def load_run(folder: Path) -> Run:
+def load_run(folder: Path, name: str | None = None) -> Run:
     path = Path(folder) / "judgments.jsonl"
     if not path.exists():
         raise InputError("no judgments.jsonl (is this a `selfrat eval` run folder?)", source=str(folder))
     judgments = read_judgments(path)
-    return Run(Path(folder).name, judgments[0].benchmark, {j.key: j for j in judgments})
+    return Run(name or Path(folder).name, judgments[0].benchmark, {j.key: j for j in judgments})
 
 
-def compare_runs(folders: list[Path], *, n_resamples: int = 1000, seed: int = 0) -> dict[str, Any]:
-    runs = [load_run(folder) for folder in folders]
+def compare_runs(
+    folders: list[Path], *, n_resamples: int = 1000, seed: int = 0, names: list[str] | None = None
+) -> dict[str, Any]:
+    """Each run's headline with its CI, and every run against the first on their shared items;
+    `names` label the runs (default: their folder names)."""
+    labels: list[str | None] = list(names) if names else [None] * len(folders)
+    runs = [load_run(folder, label) for folder, label in zip(folders, labels, strict=True)]
     if len(runs) < 2:
         raise InputError("compare needs at least two run folders")
     benchmarks = {run.benchmark for run in runs}
@@ -133,6 +138,61 @@ def permutation_p_value(
         y = [np.where(swap, a[0], b[0]), *b[1:]]
         extreme += bool(abs(statistic(*x) - statistic(*y)) >= abs(observed) - 1e-12)
     return (extreme + 1) / (n + 1)
+
+
+def compare_cards(folders: list[Path], *, n_resamples: int = 1000, seed: int = 0) -> dict[str, Any]:
+    """`selfrat suite` cards side by side: per benchmark every card judged, the paired comparison of
+    their runs against the first card's."""
+    cards = []
+    for folder in folders:
+        path = Path(folder) / "card.json"
+        if not path.exists():
+            raise InputError("no card.json (is this a `selfrat suite` folder?)", source=str(folder))
+        cards.append(json.loads(path.read_text(encoding="utf-8")))
+    names = [f"{Path(folder).name} ({card['judge']})" for folder, card in zip(folders, cards, strict=True)]
+    runs: dict[str, list[Path]] = {}
+    for card in cards:
+        for entry in card["benchmarks"]:
+            runs.setdefault(entry["benchmark"], []).append(Path(entry["run"]))
+    shared = [name for name, folders_run in runs.items() if len(folders_run) == len(cards)]
+    if not shared:
+        raise InputError("the cards share no benchmark")
+    reports = {
+        name: compare_runs(runs[name], n_resamples=n_resamples, seed=seed, names=names) for name in shared
+    }
+    return {"cards": names, "benchmarks": reports}
+
+
+def write_cards_report(report: dict[str, Any], out: Path) -> list[Path]:
+    """compare.md / compare.json: one row per benchmark and card against the first card; each
+    benchmark's own report (with its plot) in `out/<benchmark>/`."""
+    rows = [
+        ["benchmark", "metric", "card", "baseline", "difference", "95% CI", "p (permutation)", "shared items"]
+    ]
+    paths = []
+    for name, single in report["benchmarks"].items():
+        paths += write_report(single, out / name)
+        rows += [
+            [
+                name,
+                single["metric"],
+                d["run"],
+                d["baseline"],
+                _fmt(d["difference"]),
+                f"[{_fmt(d['ci_low'])}, {_fmt(d['ci_high'])}]",
+                _fmt(d["p_value"]),
+                str(d["n_shared"]),
+            ]
+            for d in single["differences"]
+        ]
+    title = f"Judge cards against {report['cards'][0]}"
+    with atomic_write(out / "compare.json") as handle:
+        json.dump(report, handle, indent=2)
+    with atomic_write(out / "compare.md") as handle:
+        handle.write(
+            f"# {title}\n\n{markdown_table(rows)}\n\nEach benchmark's report: `<benchmark>/compare.md`.\n"
+        )
+    return [out / "compare.json", out / "compare.md", *paths]
 
 
 def _fmt(value: float | None) -> str:

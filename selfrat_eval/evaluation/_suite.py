@@ -23,6 +23,7 @@ from selfrat_eval.evaluation._compare import html_table, markdown_table, save_fi
 from selfrat_eval.evaluation._runner import EvalConfig, run_eval
 from selfrat_eval.evaluation._store import read_judgments
 from selfrat_eval.judges import Engine
+from selfrat_eval.prompts import GradingMode
 
 
 def panel() -> list[str]:
@@ -35,10 +36,14 @@ def run_suite(
     benchmarks: list[str],
     data: dict[str, Path] | None = None,
     engine_factory: Callable[[], Engine] | None = None,
+    *,
+    mode: GradingMode | None = None,
+    both_orders: bool = False,
 ) -> dict[str, Any]:
     """Run `template` (judge, engine, strategy, limit, ...) on each benchmark into
     `template.out/<benchmark>`, then write the card into `template.out`. `data` maps a benchmark to a
-    local file; the others load from $SELFRAT_DATA_DIR or the hub."""
+    local file; the others load from $SELFRAT_DATA_DIR or the hub. `mode` and `both_orders` apply to
+    the benchmarks that have them; the others run their default (the template's are not used)."""
     engine: Engine | None = None
 
     def shared_engine() -> Engine:  # loaded once, on the first benchmark that has items to judge
@@ -49,7 +54,16 @@ def run_suite(
 
     entries = []
     for name in benchmarks:
-        config = replace(template, benchmark=name, out=template.out / name, data=(data or {}).get(name))
+        modes = benchmark_class(name).modes
+        chosen = mode if mode in modes else modes[0]
+        config = replace(
+            template,
+            benchmark=name,
+            out=template.out / name,
+            data=(data or {}).get(name),
+            mode=chosen,
+            both_orders=both_orders and chosen == "pairwise",
+        )
         started = time.perf_counter()
         results = run_eval(config, engine_factory=shared_engine)
         entries.append(_entry(config, results, time.perf_counter() - started))

@@ -150,3 +150,33 @@ def test_suite_command_with_a_real_tiny_judge(tiny_judge: Path, tmp_path: Path) 
     assert card["engine"]["backend"] == "hf"
     bad = CliRunner().invoke(app, [*args[:7], "--benchmarks", "rewardbench,nope"])
     assert bad.exit_code == 2 and "no benchmark 'nope'" in bad.stderr
+
+
+def test_compare_accepts_cards_and_pairs_each_benchmark(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from selfrat_eval.cli import app
+
+    data = {"rewardbench": sample_path("rewardbench"), "rewardbench2": sample_path("rewardbench2")}
+    cards = {}
+    for name, answer in (("always-a", "[[A]]"), ("always-b", "[[B]]")):
+        template = EvalConfig(judge=name, benchmark="rewardbench", out=tmp_path / name, n_resamples=20)
+        engine = lambda a=answer: ScriptedEngine(lambda chat: a)  # noqa: E731
+        cards[name] = run_suite(template, list(data), data, engine_factory=engine, mode="pairwise")
+        assert (
+            json.loads((tmp_path / name / "rewardbench" / "results.json").read_text())["config"]["mode"]
+            == "pairwise"
+        )
+    result = CliRunner().invoke(
+        app,
+        ["compare", str(tmp_path / "always-a"), str(tmp_path / "always-b"), "--out", str(tmp_path / "cmp")],
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "cmp" / "compare.json").read_text())
+    assert set(report["benchmarks"]) == {"rewardbench", "rewardbench2"}
+    [difference] = report["benchmarks"]["rewardbench"]["differences"]
+    headline = {name: card["benchmarks"][0]["headline"]["value"] for name, card in cards.items()}
+    assert difference["difference"] == pytest.approx(headline["always-b"] - headline["always-a"])
+    assert difference["n_shared"] == 46 and difference["run"].startswith("always-b")
+    assert difference["difference"] != 0  # position-biased judges differ where the order was shuffled
+    assert (tmp_path / "cmp" / "rewardbench" / "compare.png").exists()

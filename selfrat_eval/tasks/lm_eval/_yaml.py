@@ -14,6 +14,8 @@ SAMPLED = {"sc8": "self-consistency:8", "bon8": "best-of-n:8"}
 #: Bumped whenever what a task sends or how it scores changes.
 VERSION = "2.0"
 GROUP = "selfrat"
+#: The judge panel: one greedy task per published benchmark.
+PANEL_GROUP = "selfrat_panel"
 
 
 def task_name(benchmark: str, suffix: str = "") -> str:
@@ -64,20 +66,26 @@ def sampled_task_file(benchmark: str, suffix: str) -> str:
     )
 
 
-def group_file() -> str:
-    tasks = "".join(
-        f"  - {task_name(name, suffix)}\n" for name in _group_benchmarks() for suffix in ("", *SAMPLED)
-    )
+def group_file(group: str, suffixes: tuple[str, ...], what: str) -> str:
+    tasks = "".join(f"  - {task_name(name, suffix)}\n" for name in _group_benchmarks() for suffix in suffixes)
     return (
-        "# Greedy judge, self-consistency@8 and best-of-8 on every published benchmark.\n"
-        "# Generated from the benchmark registry: do not edit.\n"
-        f"group: {GROUP}\ntask:\n{tasks}metadata:\n  version: {VERSION}\n"
+        f"# {what}\n# Generated from the benchmark registry: do not edit.\n"
+        f"group: {group}\ntask:\n{tasks}metadata:\n  version: {VERSION}\n"
     )
 
 
 def task_files() -> dict[str, str]:
     """File name -> content: three tasks per registered benchmark, and the group."""
-    files = {f"{GROUP}.yaml": group_file()}
+    files = {
+        f"{GROUP}.yaml": group_file(
+            GROUP,
+            ("", *SAMPLED),
+            "Greedy judge, self-consistency@8 and best-of-8 on every published benchmark.",
+        ),
+        f"{PANEL_GROUP}.yaml": group_file(
+            PANEL_GROUP, ("",), "The judge panel: every published benchmark, greedy."
+        ),
+    }
     for name in benchmark_names():
         files[f"{task_name(name)}.yaml"] = task_file(name)
         for suffix in SAMPLED:
