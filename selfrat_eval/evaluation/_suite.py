@@ -16,6 +16,7 @@ from typing import Any
 
 from selfrat_eval._machine import versions
 from selfrat_eval.benchmarks import ScoringOptions, benchmark_class, benchmark_names
+from selfrat_eval.benchmarks._leaderboard import safe_model_name
 from selfrat_eval.data._io import atomic_write
 from selfrat_eval.evaluation._baselines import BASELINES, baseline_scores
 from selfrat_eval.evaluation._bias import bias_diagnostics
@@ -131,6 +132,7 @@ def card_rows(card: dict[str, Any]) -> list[list[str]]:
             *BASELINES,
             "first picks",
             "longer picks",
+            "orders agree",
             "parse fail",
         ]
     ]
@@ -151,6 +153,7 @@ def card_rows(card: dict[str, Any]) -> list[list[str]]:
                 f"{_percent(bias['longer_pick_rate'])} (chance {_percent(bias['longer_pick_chance'])})"
                 if bias["longer_pick_rate"] is not None
                 else "",
+                "" if bias["position_consistency"] is None else _percent(bias["position_consistency"]),
                 _percent(entry["parse_failure_rate"]),
             ]
         )
@@ -160,7 +163,7 @@ def card_rows(card: dict[str, Any]) -> list[list[str]]:
 def write_card(card: dict[str, Any], out: Path) -> list[Path]:
     """card.json, card.md, card.html, card.png (headlines with CIs and baselines), bias.png."""
     out.mkdir(parents=True, exist_ok=True)
-    title = f"Judge card: {card['judge']} ({card['strategy']})"
+    title = f"Judge card: {safe_model_name(card['judge'])} ({card['strategy']})"
     rows = card_rows(card)
     notes = (
         "Scores x100 with bootstrap 95% CIs; the baselines answer without a model (random, always the first "
@@ -224,7 +227,7 @@ def _plot_headlines(card: dict[str, Any], path: Path) -> None:
     axis.invert_yaxis()
     axis.set_xlabel("score x100, 95% CI (bars: the judge; markers: trivial baselines)")
     axis.legend(loc="lower right", fontsize="small")
-    axis.set_title(f"{card['judge']} ({card['strategy']})")
+    axis.set_title(f"{safe_model_name(card['judge'])} ({card['strategy']})")
     figure.tight_layout()
     save_figure(figure, path)
 

@@ -81,6 +81,21 @@ def test_bias_of_a_first_position_judge_and_of_a_length_judge(tmp_path: Path) ->
     assert longer["n_preferred_longer"] == sum(len(i.chosen) > len(i.rejected) for i in ITEMS)
 
 
+def test_rating_length_correlation_of_a_judge_that_rates_by_length(tmp_path: Path) -> None:
+    data = sample_path("rubric")
+    items, _ = create_benchmark("rubric").load(data, None)
+    cuts = sorted(len(item.response) for item in items)
+
+    def by_length(chat: list[dict[str, str]]) -> str:
+        shown = max((item.response for item in items if item.response in user_text(chat)), key=len)
+        return f"[RESULT] {1 + 5 * cuts.index(len(shown)) // len(cuts)}"  # rating by length quintile
+
+    config = EvalConfig(judge="s", benchmark="rubric", out=tmp_path / "run", data=data)
+    run_eval(config, engine_factory=lambda: ScriptedEngine(by_length))
+    bias = bias_diagnostics(config.task(), items, read_judgments(tmp_path / "run" / "judgments.jsonl"))
+    assert bias["rating_length_spearman"] > 0.9 and bias["first_pick_rate"] is None
+
+
 def test_suite_writes_the_card_and_resumes_without_judging_again(tmp_path: Path) -> None:
     human_eval = tmp_path / "human_eval.jsonl"
     write_human_eval(human_eval)
