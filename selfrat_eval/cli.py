@@ -6,16 +6,20 @@ Any InputError becomes one line on stderr and exit code 2, never a traceback.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 from rich.console import Console
 
 from selfrat_eval._errors import InputError
 from selfrat_eval._machine import warn_if_busy
+
+if TYPE_CHECKING:  # the commands import the layers below lazily, to keep `selfrat --help` fast
+    from selfrat_eval.evaluation import EvalConfig
+    from selfrat_eval.judges import Engine
 
 app = typer.Typer(
     help="Evaluate and train LLM judges (BiGGen-Bench, RewardBench, Self-Rationalization).",
@@ -46,6 +50,15 @@ def _engine_options(pairs: list[str]) -> dict[str, Any]:
         except json.JSONDecodeError:
             options[key.replace("-", "_")] = value
     return options
+
+
+def _cached(config: EvalConfig, cache: Path | None) -> Callable[[], Engine] | None:
+    """The judge's engine factory, its requests served from `cache` when one is given."""
+    if cache is None:
+        return None
+    from selfrat_eval.judges import CachingEngine
+
+    return lambda: CachingEngine(config.load_engine(), cache)
 
 
 @contextmanager
@@ -122,6 +135,12 @@ def eval_command(
     model_name: Annotated[
         str | None, typer.Option(help="Name for leaderboard files (default: --judge).")
     ] = None,
+    cache: Annotated[
+        Path | None,
+        typer.Option(
+            help="SQLite judgment cache shared by runs: a repeated request is never generated twice."
+        ),
+    ] = None,
 ) -> None:
     """Judge a benchmark with a model and score it (resumes an interrupted run in the same --out)."""
     with _user_errors():
@@ -163,9 +182,107 @@ def eval_command(
             n_resamples=n_resamples,
             model_name=model_name,
         )
-        results = run_eval(config, before_judging=lambda: warn_if_busy(err, "the evaluation"))
+        results = run_eval(
+            config,
+            engine_factory=_cached(config, cache),
+            before_judging=lambda: warn_if_busy(err, "the evaluation"),
+        )
         print_results(results)
         err.print(f"wrote {out / 'judgments.jsonl'} and {out / 'results.json'}")
+
+
+@app.command("generate")
+def generate_command(
+    model: Annotated[str, typer.Option(help="The model to answer: a hub id or a local folder.")],
+    out: Annotated[Path, typer.Option(help="Folder for responses.jsonl / responses.json. Rerun to resume.")],
+    benchmark: Annotated[Literal["biggen"], typer.Option(help="The instances to answer.")] = "biggen",
+    backend: Annotated[Literal["vllm", "hf", "openai"] | None, typer.Option(help="Engine.")] = None,
+    model_name: Annotated[str | None, typer.Option(help="response_model_name (default: --model).")] = None,
+    data: Annotated[
+        Path | None, typer.Option(help="Local instances file (default: the hub, or $SELFRAT_DATA_DIR).")
+    ] = None,
+    multilingual: Annotated[
+        bool, typer.Option(help="Also the 70 multilingual instances (765 in all).")
+    ] = False,
+    limit: Annotated[int | None, typer.Option(help="Only the first N instances.")] = None,
+    max_new_tokens: Annotated[int, typer.Option(help="Longest response.")] = 1024,
+    temperature: Annotated[float, typer.Option(help="0 = greedy.")] = 0.0,
+    batch_size: Annotated[int, typer.Option(help="hf: sequences per generate call.")] = 8,
+    seed: Annotated[int, typer.Option()] = 0,
+    engine_option: Annotated[list[str] | None, typer.Option(help="Extra engine setting KEY=VALUE.")] = None,
+) -> None:
+    """A model's responses to BiGGen-Bench (695 English instances), in the official pipeline's files."""
+    with _user_errors():
+        from selfrat_eval.evaluation import GenerateConfig, generate_responses
+        from selfrat_eval.judges import default_backend
+
+        config = GenerateConfig(
+            model=model,
+            out=out,
+            backend=backend or default_backend(),
+            model_name=model_name,
+            data=data,
+            multilingual=multilingual,
+            limit=limit,
+            max_new_tokens=max_new_tokens,
+            temperature=temperature,
+            batch_size=batch_size,
+            seed=seed,
+            engine_options=_engine_options(engine_option or []),
+        )
+        err.print(f"wrote {generate_responses(config)}")
+
+
+@app.command("grade")
+def grade_command(
+    judge: Annotated[str, typer.Option(help="The judge: a hub id or a local folder.")],
+    responses: Annotated[
+        Path,
+        typer.Option(
+            help="A responses file (selfrat generate, or the official pipeline's) or a folder of them."
+        ),
+    ],
+    out: Annotated[
+        Path, typer.Option(help="Run folder: judgments, results, leaderboard.csv. Rerun to resume.")
+    ],
+    backend: Annotated[Literal["vllm", "hf", "openai"] | None, typer.Option(help="Engine.")] = None,
+    strategy: Annotated[str, typer.Option(help=STRATEGY_HELP)] = "single",
+    limit: Annotated[int | None, typer.Option(help="Grade only the first N responses.")] = None,
+    max_new_tokens: Annotated[int, typer.Option(help="Longest judgment to generate.")] = 512,
+    batch_size: Annotated[int, typer.Option(help="hf: sequences per generate call.")] = 8,
+    seed: Annotated[int, typer.Option()] = 0,
+    n_resamples: Annotated[int, typer.Option(help="Bootstrap resamples for the 95% CIs.")] = 1000,
+    engine_option: Annotated[list[str] | None, typer.Option(help="Extra engine setting KEY=VALUE.")] = None,
+    cache: Annotated[
+        Path | None,
+        typer.Option(
+            help="SQLite judgment cache shared by runs: a repeated request is never generated twice."
+        ),
+    ] = None,
+) -> None:
+    """Grade models' BiGGen-Bench responses with a judge: per capability and Overall with CIs, a
+    ranking when several models are graded, and their rows in the leaderboard's CSV format."""
+    with _user_errors():
+        from selfrat_eval.evaluation import EvalConfig, grade_responses, print_results
+        from selfrat_eval.judges import default_backend
+
+        config = EvalConfig(
+            judge=judge,
+            benchmark="biggen_grading",
+            out=out,
+            data=responses,
+            backend=backend or default_backend(),
+            strategy=strategy,
+            limit=limit,
+            max_new_tokens=max_new_tokens,
+            batch_size=batch_size,
+            seed=seed,
+            n_resamples=n_resamples,
+            engine_options=_engine_options(engine_option or []),
+        )
+        warn_if_busy(err, "the grading")
+        print_results(grade_responses(config, engine_factory=_cached(config, cache)))
+        err.print(f"wrote {out / 'results.json'} and {out / 'leaderboard.csv'}")
 
 
 @app.command("suite")
@@ -195,6 +312,12 @@ def suite_command(
     n_resamples: Annotated[int, typer.Option(help="Bootstrap resamples for the 95% CIs.")] = 1000,
     engine_option: Annotated[
         list[str] | None, typer.Option(help="Extra engine setting KEY=VALUE (repeatable).")
+    ] = None,
+    cache: Annotated[
+        Path | None,
+        typer.Option(
+            help="SQLite judgment cache shared by runs: a repeated request is never generated twice."
+        ),
     ] = None,
 ) -> None:
     """One judge on the benchmark panel, then a judge card (card.md, card.html, card.json, plots):
@@ -227,7 +350,7 @@ def suite_command(
             engine_options=_engine_options(engine_option or []),
         )
         warn_if_busy(err, "the suite")
-        run_suite(template, names, files, mode=mode, both_orders=both_orders)
+        run_suite(template, names, files, _cached(template, cache), mode=mode, both_orders=both_orders)
         typer.echo((out / "card.md").read_text(encoding="utf-8"))
         err.print(f"wrote {out / 'card.md'}, card.html, card.json, card.png, bias.png")
 
@@ -382,6 +505,32 @@ def compare_command(
         for path in paths:
             err.print(f"wrote {path}")
         typer.echo((out / "compare.md").read_text(encoding="utf-8"))
+
+
+@app.command("rank-agreement")
+def rank_agreement_command(
+    a: Annotated[
+        Path,
+        typer.Argument(
+            help="Per-model scores: a leaderboard CSV (the published BiGGen-Bench format, or the "
+            "leaderboard.csv of `selfrat grade`), JSON/JSONL rows {model, capability, score}, or a JSON "
+            "object {model: {capability: score}}."
+        ),
+    ],
+    b: Annotated[Path, typer.Argument(help="The other per-model scores, in any of the same formats.")],
+    out: Annotated[Path, typer.Option(help="Folder for rank_agreement.md, .json and .png.")],
+    n_resamples: Annotated[int, typer.Option(help="Bootstrap resamples (models resampled).")] = 1000,
+    seed: Annotated[int, typer.Option()] = 0,
+) -> None:
+    """Do two sets of per-model scores rank the models alike? Spearman and Kendall tau-b over the
+    shared models, per capability and overall, with bootstrap 95% CIs over models."""
+    with _user_errors():
+        from selfrat_eval.evaluation import rank_agreement, write_ranking_report
+
+        paths = write_ranking_report(rank_agreement(a, b, n_resamples=n_resamples, seed=seed), out)
+        for path in paths:
+            err.print(f"wrote {path}")
+        typer.echo((out / "rank_agreement.md").read_text(encoding="utf-8"))
 
 
 @app.command("demo")

@@ -81,6 +81,11 @@ You are given an instruction (it may contain an input), a response to evaluate, 
 3. Use exactly this output format: "Feedback: (your feedback) [RESULT] (an integer from 1 to {top})"
 4. Write nothing before or after that."""
 
+_GRADING_OF_GRADING = (
+    "\n5. Careful: the response is itself another model's grading, and you grade that grading. The input "
+    'and output of the other model\'s grading are set off by "@@@" lines.'
+)
+
 _RANKING_TASK = """###Task Description:
 You are given an instruction (it may contain an input), {count} responses to evaluate ({letters}), \
 and a score rubric describing the evaluation criteria.
@@ -107,6 +112,10 @@ class AbsoluteRequest:
     rubric: str
     reference_answer: str | None = None
     top: int = 5
+    #: The response is itself a grading by another model (BiGGen-Bench's `llm_judge` instances):
+    #: the judge is told so and the graded model's input is fenced off with "@@@" lines, as the
+    #: official BiGGen-Bench pipeline does for judges other than Prometheus.
+    grades_a_grading: bool = False
 
 
 @dataclass(frozen=True)
@@ -131,14 +140,15 @@ class RelativeRequest:
 
 def absolute_prompt(request: AbsoluteRequest) -> Chat:
     reference = request.reference_answer
-    parts = [
-        _ABSOLUTE_TASK.format(
-            reference_clause=f"a reference answer that would score {request.top}, " if reference else "",
-            top=request.top,
-        ),
-        f"###The instruction to evaluate:\n{request.instruction}",
-        f"###Response to evaluate:\n{request.response}",
-    ]
+    task = _ABSOLUTE_TASK.format(
+        reference_clause=f"a reference answer that would score {request.top}, " if reference else "",
+        top=request.top,
+    )
+    instruction = f"###The instruction to evaluate:\n{request.instruction}"
+    if request.grades_a_grading:
+        task += _GRADING_OF_GRADING
+        instruction = f"@@@\n{instruction}\n@@@"
+    parts = [task, instruction, f"###Response to evaluate:\n{request.response}"]
     if reference:
         parts.append(f"###Reference Answer (Score {request.top}):\n{reference}")
     parts += [f"###Score Rubrics:\n{request.rubric}", "###Feedback: "]

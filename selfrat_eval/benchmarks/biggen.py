@@ -3,9 +3,12 @@ each response graded 1-5 on its instance's rubric, correlated with the human and
 
 from __future__ import annotations
 
+import ast
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field, field_validator
 
@@ -37,6 +40,20 @@ class BiggenInstance(_Record):
     input: str = Field(min_length=1)
     reference_answer: str | None = None
     score_rubric: Rubric
+
+    @field_validator("score_rubric", mode="before")
+    @classmethod
+    def _rubric_from_text(cls, value: Any) -> Any:
+        """Files derived from the official pipeline store the rubric as a JSON string or as a Python
+        literal (`str(dict)`, single quotes): read both, never with `eval`."""
+        if not isinstance(value, str):
+            return value
+        for decode in (json.loads, ast.literal_eval):
+            try:
+                return decode(value)
+            except (ValueError, SyntaxError):
+                continue
+        raise ValueError("must be a rubric object, or one written as JSON or as a Python literal")
 
     def instruction(self) -> str:
         """The text the judge sees as the instruction: the system prompt (if any), then the input."""

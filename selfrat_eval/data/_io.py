@@ -23,7 +23,8 @@ Row = tuple[int, dict[str, Any]]
 
 
 def read_rows(path: Path) -> Iterator[Row]:
-    """Yield (record number, row) from a .jsonl, .json (list of objects) or .csv/.tsv file.
+    """Yield (record number, row) from a .jsonl, .json (a list of objects, or an object of objects
+    keyed by id) or .csv/.tsv file.
 
     The file must be UTF-8 (a byte-order mark is fine). JSONL record numbers are line numbers, so an
     error points at the line to fix.
@@ -79,8 +80,12 @@ def _read_json(text: str, source: str) -> Iterator[Row]:
         rows = json.loads(text)
     except json.JSONDecodeError as error:
         raise InputError(f"invalid JSON ({error.msg} at line {error.lineno})", source=source) from None
+    if isinstance(rows, dict) and rows and all(isinstance(row, dict) for row in rows.values()):
+        rows = list(rows.values())  # records keyed by id, as the BiGGen-Bench pipeline writes them
     if not isinstance(rows, list):
-        raise InputError("expected a JSON list of objects", source=source)
+        raise InputError(
+            "expected a JSON list of objects (or an object of objects keyed by id)", source=source
+        )
     for number, row in enumerate(rows, start=1):
         if not isinstance(row, dict):
             raise InputError("expected a JSON object", source=source, record=number)

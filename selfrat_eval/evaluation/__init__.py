@@ -1,6 +1,9 @@
 """Run a judge over a benchmark, store and resume its judgments, score, report and compare them."""
 
 from selfrat_eval.evaluation._compare import compare_cards, compare_runs, write_cards_report, write_report
+from selfrat_eval.evaluation._generate import GenerateConfig, generate_responses
+from selfrat_eval.evaluation._grade import grade_responses
+from selfrat_eval.evaluation._ranking import ScoreTable, load_scores, rank_agreement, write_ranking_report
 from selfrat_eval.evaluation._report import print_results
 from selfrat_eval.evaluation._rescore import rescore
 from selfrat_eval.evaluation._runner import JUDGMENTS_FILE, RESULTS_FILE, EvalConfig, run_eval
@@ -11,16 +14,23 @@ __all__ = [
     "JUDGMENTS_FILE",
     "RESULTS_FILE",
     "EvalConfig",
+    "GenerateConfig",
     "JudgmentStore",
+    "ScoreTable",
     "compare_cards",
     "compare_runs",
+    "generate_responses",
+    "grade_responses",
+    "load_scores",
     "panel",
     "print_results",
+    "rank_agreement",
     "read_judgments",
     "rescore",
     "run_eval",
     "run_suite",
     "write_card",
     "write_cards_report",
+    "write_ranking_report",
     "write_report",
 ]

@@ -20,15 +20,7 @@ class JudgmentStore:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._drop_torn_tail()
-
-    def _drop_torn_tail(self) -> None:
-        if not self.path.exists() or self.path.stat().st_size == 0:
-            return
-        data = self.path.read_bytes()
-        if not data.endswith(b"\n"):
-            with self.path.open("r+b") as handle:
-                handle.truncate(data.rfind(b"\n") + 1)
+        drop_torn_tail(self.path)
 
     def load(self) -> list[Judgment]:
         if not self.path.exists() or self.path.stat().st_size == 0:
@@ -36,16 +28,33 @@ class JudgmentStore:
         return read_judgments(self.path)
 
     def append(self, judgments: Sequence[Judgment]) -> None:
-        if not judgments:
-            return
-        lines = "".join(
-            json.dumps(j.model_dump(mode="json", exclude_none=False), ensure_ascii=False) + "\n"
-            for j in judgments
+        append_lines(
+            self.path,
+            [
+                json.dumps(j.model_dump(mode="json", exclude_none=False), ensure_ascii=False)
+                for j in judgments
+            ],
         )
-        with self.path.open("a", encoding="utf-8") as handle:
-            handle.write(lines)
-            handle.flush()
-            os.fsync(handle.fileno())
+
+
+def drop_torn_tail(path: Path) -> None:
+    """Drop a last line that a kill cut short (everything before it is whole)."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    data = path.read_bytes()
+    if not data.endswith(b"\n"):
+        with path.open("r+b") as handle:
+            handle.truncate(data.rfind(b"\n") + 1)
+
+
+def append_lines(path: Path, lines: Sequence[str]) -> None:
+    """Append whole lines and fsync, so a finished chunk survives a kill."""
+    if not lines:
+        return
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("".join(line + "\n" for line in lines))
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
 def parse_judgment(raw: dict[str, Any], *, source: str, record: int) -> Judgment:

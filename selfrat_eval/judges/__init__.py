@@ -1,6 +1,7 @@
 """Judge engines behind one interface (transformers, vLLM, OpenAI-compatible HTTP) and the
 strategies that run on any of them (single, self-consistency, best-of-N)."""
 
+from selfrat_eval.judges._cache import CacheStats, CachingEngine
 from selfrat_eval.judges._engine import Completion, Engine, SamplingConfig
 from selfrat_eval.judges._registry import BACKENDS, Backend, EngineSettings, default_backend, load_engine
 from selfrat_eval.judges._strategies import (
@@ -21,6 +22,8 @@ __all__ = [
     "BACKENDS",
     "Aggregate",
     "Backend",
+    "CacheStats",
+    "CachingEngine",
     "Completion",
     "Engine",
     "EngineSettings",
