@@ -34,6 +34,7 @@ from selfrat_eval.evaluation._store import JudgmentStore
 from selfrat_eval.judges import (
     Aggregate,
     Backend,
+    CachingEngine,
     Engine,
     EngineSettings,
     SamplingConfig,
@@ -194,7 +195,8 @@ def run_eval(
     loaded = time.perf_counter()
 
     engine_identity: dict[str, Any] = {"backend": config.backend, "model": config.judge}
-    judge_seconds, generated = 0.0, 0
+    judge_seconds, generated, output_tokens = 0.0, 0, 0
+    cache: dict[str, Any] | None = None
     if todo:
         if before_judging is not None:
             before_judging()
@@ -209,7 +211,10 @@ def run_eval(
         judge_started = time.perf_counter()
         judge = _ChunkJudge(task, engine, strategy, config.seed, config.max_new_tokens, meta_engine)
         generated = judge.run(todo, store, config.chunk_size, already=len(items) - len(todo))
+        output_tokens = judge.output_tokens
         judge_seconds = time.perf_counter() - judge_started
+        if isinstance(engine, CachingEngine):
+            cache = asdict(engine.stats)
 
     wanted = {item.key for item in items}
     judgments = [j for j in store.load() if j.key in wanted]
@@ -228,7 +233,9 @@ def run_eval(
             "items_judged_now": len(todo),
             "items_resumed": len(items) - len(todo),
             "judgments_generated_now": generated,
+            "output_tokens_now": output_tokens,
             "items_per_s": len(todo) / judge_seconds if judge_seconds else None,
+            "cache": cache,
         },
     )
     name = config.model_name or config.judge
@@ -246,6 +253,8 @@ class _ChunkJudge:
     seed: int
     max_new_tokens: int
     meta_engine: Engine | None = None
+    #: Tokens the judge generated (served from a cache or not: what the judgments cost to make).
+    output_tokens: int = 0
 
     def run(self, todo: Sequence[Item], store: JudgmentStore, chunk_size: int, already: int) -> int:
         columns = (
@@ -275,7 +284,9 @@ class _ChunkJudge:
         ]
         sampling = self.strategy.sampling(self.max_new_tokens, self.seed)
         seeds = [request_seed(self.seed, key, slot) for key, slot, _ in flat]
-        completions = iter(self.engine.generate([chat for _, _, chat in flat], sampling, seeds))
+        generated = self.engine.generate([chat for _, _, chat in flat], sampling, seeds)
+        self.output_tokens += sum(c.num_tokens for samples in generated for c in samples)
+        completions = iter(generated)
         judgments = [
             self.task.judgment(item, {slot: next(completions) for slot in chats})
             for item, chats in zip(chunk, requests, strict=True)

@@ -105,6 +105,7 @@ def _entry(config: EvalConfig, results: dict[str, Any], seconds: float) -> dict[
             "output_characters": sum(
                 len(t) for j in judgments for texts in j.outputs.values() for t in texts
             ),
+            "output_tokens_now": (results.get("timings") or {}).get("output_tokens_now"),
             "wall_s": seconds,
         },
         "data": results.get("data"),

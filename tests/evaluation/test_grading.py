@@ -65,7 +65,9 @@ def test_grading_two_models_gives_capability_means_overall_and_ranking(tmp_path:
     config = EvalConfig(
         judge="scripted", benchmark="biggen_grading", out=tmp_path / "graded", data=folder, n_resamples=50
     )
-    metrics = grade_responses(config, engine_factory=lambda: ScriptedEngine(judge))["metrics"]
+    results = grade_responses(config, engine_factory=lambda: ScriptedEngine(judge))
+    metrics = results["metrics"]
+    assert results["timings"]["output_tokens_now"] == 32  # the scripted judge's answers count 1 token each
 
     for model in ("gen-a", "gen-b"):
         rows = json.loads((folder / f"{model}.json").read_text()).values()
