@@ -507,6 +507,33 @@ def compare_command(
         typer.echo((out / "compare.md").read_text(encoding="utf-8"))
 
 
+@app.command("jury")
+def jury_command(
+    runs: Annotated[
+        list[Path],
+        typer.Argument(help="Two or more runs of different judges on the same items (eval or grade)."),
+    ],
+    out: Annotated[Path, typer.Option(help="Folder for the jury's judgments.jsonl and results.json.")],
+    reducer: Annotated[
+        Literal["mean", "median", "strict-majority"],
+        typer.Option(help="mean / median of scores, or the verdict more than half of the jury gave."),
+    ] = "strict-majority",
+    n_resamples: Annotated[int, typer.Option(help="Bootstrap resamples for the 95% CIs.")] = 1000,
+    seed: Annotated[int, typer.Option()] = 0,
+) -> None:
+    """A jury of judges: their runs combined item by item (an unreadable juror still counts in the jury's
+    size), scored by the benchmark's metric, with Krippendorff's alpha and pairwise agreement."""
+    with _user_errors():
+        from selfrat_eval.evaluation import jury, print_results
+
+        results = jury(runs, reducer, out, n_resamples=n_resamples, seed=seed)
+        print_results(results)
+        agreement = results["jury"]["agreement"]
+        for name, entry in agreement.items():
+            err.print(f"{name}: Krippendorff's alpha ({entry['level']}) {entry['krippendorff_alpha']}")
+        err.print(f"wrote {out / 'judgments.jsonl'} and {out / 'results.json'}")
+
+
 @app.command("rank-agreement")
 def rank_agreement_command(
     a: Annotated[

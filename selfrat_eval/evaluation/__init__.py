@@ -3,6 +3,7 @@
 from selfrat_eval.evaluation._compare import compare_cards, compare_runs, write_cards_report, write_report
 from selfrat_eval.evaluation._generate import GenerateConfig, generate_responses
 from selfrat_eval.evaluation._grade import grade_responses
+from selfrat_eval.evaluation._jury import REDUCERS, jury
 from selfrat_eval.evaluation._ranking import ScoreTable, load_scores, rank_agreement, write_ranking_report
 from selfrat_eval.evaluation._report import print_results
 from selfrat_eval.evaluation._rescore import rescore
@@ -12,6 +13,7 @@ from selfrat_eval.evaluation._suite import panel, run_suite, write_card
 
 __all__ = [
     "JUDGMENTS_FILE",
+    "REDUCERS",
     "RESULTS_FILE",
     "EvalConfig",
     "GenerateConfig",
@@ -21,6 +23,7 @@ __all__ = [
     "compare_runs",
     "generate_responses",
     "grade_responses",
+    "jury",
     "load_scores",
     "panel",
     "print_results",
