@@ -80,7 +80,7 @@ class PairBenchmark(Benchmark):
                 slot: slot_samples(outputs[slot], partial(parse_absolute, quoted=[text]))
                 for slot, text in (("chosen", item.chosen), ("rejected", item.rejected))
             }
-            return PairJudgment.model_validate(fields | {"mode": "absolute"} | by_slot(per_slot))
+            return self._record(fields | {"mode": "absolute"} | by_slot(per_slot))
         a_is_chosen = self.a_is_chosen(item)
         per_slot = {}
         quoted = [item.chosen, item.rejected]
@@ -90,7 +90,13 @@ class PairBenchmark(Benchmark):
             samples["values"] = [pair_side(value, slot_a_is_chosen) for value in samples["values"]]
             per_slot[slot] = samples
         fields |= {"mode": "pairwise", "a_is_chosen": a_is_chosen}
-        return PairJudgment.model_validate(fields | by_slot(per_slot, pairwise=True))
+        return self._record(fields | by_slot(per_slot, pairwise=True))
+
+    def _record(self, fields: dict[str, Any]) -> PairJudgment:
+        """The judgment as the benchmark's own record type (e.g. both orders' verdicts kept)."""
+        judgment = self.judgment_type.model_validate(fields)
+        assert isinstance(judgment, PairJudgment)
+        return judgment
 
     @classmethod
     def from_judgments(cls, judgments: Sequence[Judgment]) -> Benchmark:

@@ -31,7 +31,6 @@ from selfrat_eval.data import HubDataset, PairItem, RowSource
 from selfrat_eval.data._io import validate
 from selfrat_eval.data._records import _Record
 from selfrat_eval.data._sources import load_rows, unique_items
-from selfrat_eval.judges import Completion
 from selfrat_eval.metrics import mean_estimate
 from selfrat_eval.prompts import GradingMode
 
@@ -121,10 +120,6 @@ class JudgeBench(PairBenchmark):
 
     def load(self, data: Path | None, revision: str | None) -> tuple[Sequence[PairItem], RowSource]:
         return load_judgebench(self.dataset, data, revision=revision)
-
-    def judgment(self, item: PairItem, outputs: dict[str, list[Completion]]) -> BothOrdersJudgment:
-        pair = super().judgment(item, outputs)
-        return BothOrdersJudgment.model_validate(pair.model_dump())
 
     def score(self, judgments: Sequence[Judgment], options: ScoringOptions) -> dict[str, Any]:
         pairs = [j for j in judgments if isinstance(j, BothOrdersJudgment)]
