@@ -36,6 +36,10 @@ TIE_POLICY_HELP = (
 )
 SelectorName = Literal["logprob", "agreement", "meta-judge"]
 STRATEGY_HELP = "single (greedy), self-consistency:N, or best-of-n:N."
+CacheOption = Annotated[
+    Path | None,
+    typer.Option(help="SQLite judgment cache shared by runs: a repeated request is never generated twice."),
+]
 
 
 def _engine_options(pairs: list[str]) -> dict[str, Any]:
@@ -135,12 +139,7 @@ def eval_command(
     model_name: Annotated[
         str | None, typer.Option(help="Name for leaderboard files (default: --judge).")
     ] = None,
-    cache: Annotated[
-        Path | None,
-        typer.Option(
-            help="SQLite judgment cache shared by runs: a repeated request is never generated twice."
-        ),
-    ] = None,
+    cache: CacheOption = None,
 ) -> None:
     """Judge a benchmark with a model and score it (resumes an interrupted run in the same --out)."""
     with _user_errors():
@@ -253,12 +252,7 @@ def grade_command(
     seed: Annotated[int, typer.Option()] = 0,
     n_resamples: Annotated[int, typer.Option(help="Bootstrap resamples for the 95% CIs.")] = 1000,
     engine_option: Annotated[list[str] | None, typer.Option(help="Extra engine setting KEY=VALUE.")] = None,
-    cache: Annotated[
-        Path | None,
-        typer.Option(
-            help="SQLite judgment cache shared by runs: a repeated request is never generated twice."
-        ),
-    ] = None,
+    cache: CacheOption = None,
 ) -> None:
     """Grade models' BiGGen-Bench responses with a judge: per capability and Overall with CIs, a
     ranking when several models are graded, and their rows in the leaderboard's CSV format."""
@@ -313,12 +307,7 @@ def suite_command(
     engine_option: Annotated[
         list[str] | None, typer.Option(help="Extra engine setting KEY=VALUE (repeatable).")
     ] = None,
-    cache: Annotated[
-        Path | None,
-        typer.Option(
-            help="SQLite judgment cache shared by runs: a repeated request is never generated twice."
-        ),
-    ] = None,
+    cache: CacheOption = None,
 ) -> None:
     """One judge on the benchmark panel, then a judge card (card.md, card.html, card.json, plots):
     headlines with CIs beside trivial baselines, bias diagnostics, parse/tie rates, cost."""

@@ -11,7 +11,6 @@ winners for pairwise verdicts).
 
 from __future__ import annotations
 
-import json
 import statistics
 from collections import Counter
 from collections.abc import Sequence
@@ -25,7 +24,7 @@ from selfrat_eval._errors import InputError
 from selfrat_eval.benchmarks import Judgment, PairJudgment, RatingJudgment, ScoringOptions, benchmark_class
 from selfrat_eval.data._io import atomic_write
 from selfrat_eval.evaluation._results import build_results, write_outputs
-from selfrat_eval.evaluation._store import read_judgments
+from selfrat_eval.evaluation._store import judgment_line, read_judgments
 
 Reducer = Literal["mean", "median", "strict-majority"]
 REDUCERS: tuple[Reducer, ...] = ("mean", "median", "strict-majority")
@@ -107,9 +106,7 @@ def jury(
     }
     out.mkdir(parents=True, exist_ok=True)
     with atomic_write(out / "judgments.jsonl") as handle:
-        handle.write(
-            "".join(json.dumps(j.model_dump(mode="json"), ensure_ascii=False) + "\n" for j in combined)
-        )
+        handle.write("".join(judgment_line(j) + "\n" for j in combined))
     write_outputs(out, benchmark, combined, results, model_name="jury", options=options)
     return results
 

@@ -28,13 +28,12 @@ class JudgmentStore:
         return read_judgments(self.path)
 
     def append(self, judgments: Sequence[Judgment]) -> None:
-        append_lines(
-            self.path,
-            [
-                json.dumps(j.model_dump(mode="json", exclude_none=False), ensure_ascii=False)
-                for j in judgments
-            ],
-        )
+        append_lines(self.path, [judgment_line(j) for j in judgments])
+
+
+def judgment_line(judgment: Judgment) -> str:
+    """One judgments.jsonl line."""
+    return json.dumps(judgment.model_dump(mode="json", exclude_none=False), ensure_ascii=False)
 
 
 def drop_torn_tail(path: Path) -> None:
