@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.console import RenderableType
+from rich.table import Table
 
 from selfrat_eval.benchmarks._judgments import Judgment
 from selfrat_eval.data import CandidatesItem, PairItem, RowSource, RubricItem
@@ -169,6 +170,14 @@ def format_estimate(estimate: dict[str, Any], scale: float = 1.0) -> tuple[str, 
     shown = "n/a" if value is None else f"{value * scale:.{digits}f}"
     interval = "" if low is None or high is None else f"[{low * scale:.{digits}f}, {high * scale:.{digits}f}]"
     return shown, interval, str(estimate.get("n", ""))
+
+
+def score_table(title: str, columns: Sequence[str] = ("", "score", "95% CI", "n")) -> Table:
+    """A results table: the first column (labels) left-aligned, the numbers right-aligned."""
+    table = Table(title=title)
+    for index, column in enumerate(columns):
+        table.add_column(column, justify="left" if index == 0 else "right")
+    return table
 
 
 def rates_line(metrics: dict[str, Any], count: str = "items") -> str:

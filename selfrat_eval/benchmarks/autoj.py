@@ -22,7 +22,6 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 from pydantic import Field, field_validator
 from rich.console import RenderableType
-from rich.table import Table
 
 from selfrat_eval.benchmarks._base import (
     Benchmark,
@@ -32,6 +31,7 @@ from selfrat_eval.benchmarks._base import (
     by_slot,
     format_estimate,
     rates_line,
+    score_table,
     slot_samples,
 )
 from selfrat_eval.benchmarks._judgments import Judgment, _padded
@@ -373,9 +373,10 @@ class AutoJ(TiePairBenchmark):
         return score_autoj(pairs, n_resamples=options.n_resamples, seed=options.seed)
 
     def report(self, metrics: dict[str, Any]) -> list[RenderableType]:
-        table = Table(title=f"{TABLE_TITLE}: agreement with the human label, consistency, x100")
-        for column in ("", "agreement", "95% CI", "consistency", "n"):
-            table.add_column(column, justify="left" if not column else "right")
+        table = score_table(
+            f"{TABLE_TITLE}: agreement with the human label, consistency, x100",
+            ("", "agreement", "95% CI", "consistency", "n"),
+        )
 
         def row(name: str, estimates: dict[str, Any], style: str | None = None) -> None:
             value, interval, count = format_estimate(estimates["agreement"], 100)

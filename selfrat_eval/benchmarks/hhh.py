@@ -22,7 +22,6 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import BeforeValidator, Field, field_validator
 from rich.console import RenderableType
-from rich.table import Table
 
 from selfrat_eval._errors import InputError
 from selfrat_eval.benchmarks._base import (
@@ -31,6 +30,7 @@ from selfrat_eval.benchmarks._base import (
     ScoringOptions,
     format_estimate,
     rates_line,
+    score_table,
 )
 from selfrat_eval.benchmarks._judgments import Judgment, PairJudgment
 from selfrat_eval.benchmarks._pairs import PairBenchmark
@@ -321,9 +321,10 @@ class HHHAlignment(PairBenchmark):
         return metrics
 
     def report(self, metrics: dict[str, Any]) -> list[RenderableType]:
-        table = Table(title=f"{TABLE_TITLE}: accuracy x100 (a tie or an unreadable verdict is wrong)")
-        for column in ("", "accuracy", "95% CI", "n"):
-            table.add_column(column, justify="left" if not column else "right")
+        table = score_table(
+            f"{TABLE_TITLE}: accuracy x100 (a tie or an unreadable verdict is wrong)",
+            ("", "accuracy", "95% CI", "n"),
+        )
         table.add_row("Overall", *format_estimate(metrics["overall"], 100), style="bold")
         for name, estimate in metrics["categories"].items():
             table.add_row(name, *format_estimate(estimate, 100))

@@ -15,7 +15,6 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 from pydantic import Field
 from rich.console import RenderableType
-from rich.table import Table
 
 from selfrat_eval.benchmarks._base import (
     HarnessMetric,
@@ -23,6 +22,7 @@ from selfrat_eval.benchmarks._base import (
     ScoringOptions,
     format_estimate,
     rates_line,
+    score_table,
 )
 from selfrat_eval.benchmarks._judgments import BothOrdersJudgment, Judgment
 from selfrat_eval.benchmarks._pairs import PairBenchmark
@@ -139,9 +139,7 @@ class JudgeBench(PairBenchmark):
         }
 
     def report(self, metrics: dict[str, Any]) -> list[RenderableType]:
-        table = Table(title=f"{TABLE_TITLE}, accuracy x100")
-        for column in ("", "score", "95% CI", "n"):
-            table.add_column(column, justify="left" if not column else "right")
+        table = score_table(f"{TABLE_TITLE}, accuracy x100")
         table.add_row("Overall", *format_estimate(metrics["overall"], 100), style="bold")
         for name, estimate in metrics["families"].items():
             table.add_row(name, *format_estimate(estimate, 100))

@@ -21,7 +21,6 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 from pydantic import Field
 from rich.console import RenderableType
-from rich.table import Table
 
 from selfrat_eval._errors import InputError
 from selfrat_eval.benchmarks._base import (
@@ -30,6 +29,7 @@ from selfrat_eval.benchmarks._base import (
     ScoringOptions,
     format_estimate,
     rates_line,
+    score_table,
 )
 from selfrat_eval.benchmarks._judgments import BothOrdersJudgment, Judgment
 from selfrat_eval.benchmarks._pairs import PairBenchmark
@@ -220,9 +220,7 @@ class LLMBar(PairBenchmark):
         return {"n_items": len(pairs), **result, **verdict_rates(pairs)}
 
     def report(self, metrics: dict[str, Any]) -> list[RenderableType]:
-        table = Table(title=f"{TABLE_TITLE}, x100")
-        for column in ("", "accuracy", "95% CI", "n", "positional agreement"):
-            table.add_column(column, justify="left" if not column else "right")
+        table = score_table(f"{TABLE_TITLE}, x100", ("", "accuracy", "95% CI", "n", "positional agreement"))
         agreement = metrics["positional_agreement"]
 
         def row(label: str, accuracy: dict[str, Any], agree: dict[str, Any], style: str = "") -> None:

@@ -32,7 +32,6 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 from pydantic import Field
 from rich.console import RenderableType
-from rich.table import Table
 
 from selfrat_eval._errors import InputError
 from selfrat_eval.benchmarks._base import (
@@ -41,6 +40,7 @@ from selfrat_eval.benchmarks._base import (
     ScoringOptions,
     format_estimate,
     rates_line,
+    score_table,
 )
 from selfrat_eval.benchmarks._judgments import BothOrdersJudgment, Judgment
 from selfrat_eval.benchmarks._registry import register
@@ -291,7 +291,6 @@ class MTBenchHuman(LLMBar):
         return {"n_items": len(pairs), **result, **verdict_rates(pairs)}
 
     def report(self, metrics: dict[str, Any]) -> list[RenderableType]:
-        table = Table(title=f"{TABLE_TITLE}, x100")
         columns = (
             "",
             "accuracy",
@@ -301,8 +300,7 @@ class MTBenchHuman(LLMBar):
             "with ties",
             "positional agreement",
         )
-        for column in columns:
-            table.add_column(column, justify="left" if not column else "right")
+        table = score_table(f"{TABLE_TITLE}, x100", columns)
 
         def row(label: str, entry: dict[str, Any], style: str = "") -> None:
             agreements = [

@@ -11,7 +11,6 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field, field_validator
 from rich.console import RenderableType
-from rich.table import Table
 
 from selfrat_eval._errors import InputError
 from selfrat_eval.benchmarks._base import (
@@ -20,6 +19,7 @@ from selfrat_eval.benchmarks._base import (
     ScoringOptions,
     format_estimate,
     rates_line,
+    score_table,
 )
 from selfrat_eval.benchmarks._judgments import Judgment, PairJudgment
 from selfrat_eval.benchmarks._pairs import PairBenchmark, official_credit
@@ -119,9 +119,9 @@ class PairwiseData(PairBenchmark):
         return metrics
 
     def report(self, metrics: dict[str, Any]) -> list[RenderableType]:
-        table = Table(title="pairwise: accuracy against the label (bootstrap 95% CI)")
-        for column in ("group", "accuracy", "95% CI", "n"):
-            table.add_column(column, justify="left" if column == "group" else "right")
+        table = score_table(
+            "pairwise: accuracy against the label (bootstrap 95% CI)", ("group", "accuracy", "95% CI", "n")
+        )
         table.add_row("overall", *format_estimate(metrics["accuracy"]), style="bold")
         for name, estimate in metrics["groups"].items():
             table.add_row(name, *format_estimate(estimate))

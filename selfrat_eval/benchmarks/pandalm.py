@@ -19,7 +19,6 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import BeforeValidator
 from rich.console import RenderableType
-from rich.table import Table
 
 from selfrat_eval._errors import InputError
 from selfrat_eval.benchmarks._base import (
@@ -28,6 +27,7 @@ from selfrat_eval.benchmarks._base import (
     ScoringOptions,
     format_estimate,
     rates_line,
+    score_table,
 )
 from selfrat_eval.benchmarks._judgments import Judgment
 from selfrat_eval.benchmarks._registry import register
@@ -180,9 +180,9 @@ class PandaLM(TiePairBenchmark):
         return score_pandalm(pairs, n_resamples=options.n_resamples, seed=options.seed)
 
     def report(self, metrics: dict[str, Any]) -> list[RenderableType]:
-        table = Table(title=f"{TABLE_TITLE}: agreement with the annotators' majority (x100)")
-        for column in ("", "value", "95% CI", "n"):
-            table.add_column(column, justify="left" if not column else "right")
+        table = score_table(
+            f"{TABLE_TITLE}: agreement with the annotators' majority (x100)", ("", "value", "95% CI", "n")
+        )
         rows = (
             ("Precision (macro)", "macro_precision"),
             ("Recall (macro)", "macro_recall"),

@@ -11,7 +11,6 @@ from typing import Any
 
 from pydantic import Field
 from rich.console import RenderableType
-from rich.table import Table
 
 from selfrat_eval.benchmarks._base import (
     HarnessMetric,
@@ -19,6 +18,7 @@ from selfrat_eval.benchmarks._base import (
     ScoringOptions,
     format_estimate,
     rates_line,
+    score_table,
 )
 from selfrat_eval.benchmarks._judgments import Judgment, PairJudgment
 from selfrat_eval.benchmarks._leaderboard import safe_model_name
@@ -95,9 +95,7 @@ class RewardBench(PairBenchmark):
         return metrics
 
     def report(self, metrics: dict[str, Any]) -> list[RenderableType]:
-        table = Table(title=f"RewardBench ({metrics['tie_policy']} tie policy), accuracy x100")
-        for column in ("", "score", "95% CI", "n"):
-            table.add_column(column, justify="left" if not column else "right")
+        table = score_table(f"RewardBench ({metrics['tie_policy']} tie policy), accuracy x100")
         table.add_row("Overall", *format_estimate(metrics["overall"], 100), style="bold")
         for name, estimate in metrics["sections"].items():
             table.add_row(name, *format_estimate(estimate, 100))

@@ -16,7 +16,6 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from rich.console import RenderableType
-from rich.table import Table
 
 from selfrat_eval._errors import InputError
 from selfrat_eval.benchmarks._base import (
@@ -27,6 +26,7 @@ from selfrat_eval.benchmarks._base import (
     by_slot,
     format_estimate,
     rates_line,
+    score_table,
     slot_samples,
 )
 from selfrat_eval.benchmarks._judgments import CandidatesJudgment, Judgment
@@ -211,9 +211,7 @@ class RewardBench2(Benchmark):
         }
 
     def report(self, metrics: dict[str, Any]) -> list[RenderableType]:
-        table = Table(title=f"RewardBench 2 ({metrics['protocol']} protocol), score x100")
-        for column in ("", "score", "95% CI", "n"):
-            table.add_column(column, justify="left" if not column else "right")
+        table = score_table(f"RewardBench 2 ({metrics['protocol']} protocol), score x100")
         table.add_row("Headline (mean of the six)", *format_estimate(metrics["headline"], 100), style="bold")
         for name, estimate in metrics["subsets"].items():
             table.add_row(f"  {name}", *format_estimate(estimate, 100))

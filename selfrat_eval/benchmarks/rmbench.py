@@ -20,7 +20,6 @@ from typing import Any
 import numpy as np
 from pydantic import Field
 from rich.console import RenderableType
-from rich.table import Table
 
 from selfrat_eval._errors import InputError
 from selfrat_eval.benchmarks._base import (
@@ -31,6 +30,7 @@ from selfrat_eval.benchmarks._base import (
     by_slot,
     format_estimate,
     rates_line,
+    score_table,
     slot_samples,
 )
 from selfrat_eval.benchmarks._judgments import Judgment, StyleMatrixJudgment
@@ -249,9 +249,7 @@ class RMBench(Benchmark):
         }
 
     def report(self, metrics: dict[str, Any]) -> list[RenderableType]:
-        table = Table(title=f"{TABLE_TITLE}, accuracy x100")
-        for column in ("", "score", "95% CI", "n"):
-            table.add_column(column, justify="left" if not column else "right")
+        table = score_table(f"{TABLE_TITLE}, accuracy x100")
         table.add_row("Overall", *format_estimate(metrics["overall"], 100), style="bold")
         for kind in DIFFICULTIES:
             table.add_row(kind.capitalize(), *format_estimate(metrics[kind], 100))

@@ -29,7 +29,6 @@ from typing import Annotated, Any
 import numpy as np
 from pydantic import Field, ValidationInfo, field_validator
 from rich.console import RenderableType
-from rich.table import Table
 from scipy import stats
 
 from selfrat_eval._errors import InputError
@@ -41,6 +40,7 @@ from selfrat_eval.benchmarks._base import (
     by_slot,
     format_estimate,
     rates_line,
+    score_table,
     slot_samples,
 )
 from selfrat_eval.benchmarks._judgments import Judgment, Score
@@ -429,9 +429,10 @@ class SummEval(Benchmark):
         }
 
     def report(self, metrics: dict[str, Any]) -> list[RenderableType]:
-        table = Table(title=f"{TABLE_TITLE}, bootstrap 95% CI over articles")
-        for column in ("", "Spearman", "CI", "Kendall", "CI", "articles", "dataset-level Spearman"):
-            table.add_column(column, justify="left" if not column else "right")
+        table = score_table(
+            f"{TABLE_TITLE}, bootstrap 95% CI over articles",
+            ("", "Spearman", "CI", "Kendall", "CI", "articles", "dataset-level Spearman"),
+        )
         for dimension, entry in metrics["dimensions"].items():
             rho, rho_ci, counted = format_estimate(entry["spearman"])
             tau, tau_ci, _ = format_estimate(entry["kendall"])
