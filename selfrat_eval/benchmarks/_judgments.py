@@ -257,18 +257,19 @@ class StyleMatrixJudgment(Judgment):
             if index is not None:
                 updates["selected"][slot] = (slot, index)
         if self.mode == "ratings":
-            ratings = [_number(reduced.get(f"c{k}")) for k in range(6)]
-            chosen, rejected = ratings[:3], ratings[3:]
-            updates["ratings"] = ratings
-            updates["wins"] = [
-                [float(c is not None and r is not None and c > r) for r in rejected] for c in chosen
-            ]
+            updates["ratings"] = [_number(reduced.get(f"c{k}")) for k in range(6)]
         else:
             updates["verdicts"] = reduced
-            updates["wins"] = [
-                [float(reduced.get(f"p{i}{j}") == "chosen") for j in range(3)] for i in range(3)
-            ]
-        return self.model_copy(update=updates)
+        judgment = self.model_copy(update=updates)
+        return judgment.model_copy(update={"wins": judgment.win_matrix()})
+
+    def win_matrix(self) -> list[list[float]]:
+        """`wins` from the reduced `ratings` or `verdicts`: one rule whether a judge's samples or a
+        jury's votes were reduced (`selfrat jury`), so a matrix never disagrees with its cells."""
+        if self.mode == "ratings":
+            chosen, rejected = self.ratings[:3], self.ratings[3:]
+            return [[float(c is not None and r is not None and c > r) for r in rejected] for c in chosen]
+        return [[float(self.verdicts.get(f"p{i}{j}") == "chosen") for j in range(3)] for i in range(3)]
 
 
 def _number(value: Value | None) -> float | None:
