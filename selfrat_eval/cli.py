@@ -8,8 +8,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, cast, get_args
 
 import typer
 from rich.console import Console
@@ -19,7 +21,6 @@ from selfrat_eval._machine import warn_if_busy
 
 if TYPE_CHECKING:  # the commands import the layers below lazily, to keep `selfrat --help` fast
     from selfrat_eval.evaluation import EvalConfig
-    from selfrat_eval.judges import Engine
 
 app = typer.Typer(
     help="Evaluate and train LLM judges (BiGGen-Bench, RewardBench, Self-Rationalization).",
@@ -29,6 +30,8 @@ app = typer.Typer(
 err = Console(stderr=True)
 
 AggregateName = Literal["majority", "mean", "median"]
+BackendName = Literal["vllm", "hf", "openai"]
+ReducerName = Literal["mean", "median", "strict-majority"]
 TiePolicyName = Literal["official", "strict", "ratings"]
 TIE_POLICY_HELP = (
     "RewardBench: ties/failures = 0.5 (official) or 0 (strict); ratings: RewardBench 2's 1/k rule on "
@@ -39,6 +42,27 @@ STRATEGY_HELP = "single (greedy), self-consistency:N, or best-of-n:N."
 CacheOption = Annotated[
     Path | None,
     typer.Option(help="SQLite judgment cache shared by runs: a repeated request is never generated twice."),
+]
+PriceInputOption = Annotated[
+    float | None,
+    typer.Option(help="USD per million input tokens: results.json gets a cost block (with --price-output)."),
+]
+PriceOutputOption = Annotated[
+    float | None, typer.Option(help="USD per million output tokens (with --price-input).")
+]
+JudgesOption = Annotated[
+    list[str],
+    typer.Option(
+        help="Judge model: a hub id or a local folder. Repeat for a jury of judges (see --reducer); "
+        "a vllm:, hf: or openai: prefix picks one judge's engine."
+    ),
+]
+ReducerOption = Annotated[
+    ReducerName | None,
+    typer.Option(
+        help="A jury's (several --judge) combination per item: mean / median of scores, or the verdict "
+        "more than half of the jury gave. Each judge's run is kept in OUT/jurors/."
+    ),
 ]
 
 
@@ -56,13 +80,46 @@ def _engine_options(pairs: list[str]) -> dict[str, Any]:
     return options
 
 
-def _cached(config: EvalConfig, cache: Path | None) -> Callable[[], Engine] | None:
-    """The judge's engine factory, its requests served from `cache` when one is given."""
-    if cache is None:
-        return None
-    from selfrat_eval.judges import CachingEngine
+def _jurors(specs: list[str], backend: BackendName | None) -> list[tuple[BackendName, str]]:
+    """Each --judge as (engine, model): a `vllm:`, `hf:` or `openai:` prefix picks that judge's
+    engine, otherwise --backend (default: vllm where installed)."""
+    from selfrat_eval.judges import default_backend
 
-    return lambda: CachingEngine(config.load_engine(), cache)
+    jurors: list[tuple[BackendName, str]] = []
+    for spec in specs:
+        prefix, sep, model = spec.partition(":")
+        if sep and prefix in get_args(BackendName):
+            jurors.append((cast(BackendName, prefix), model))
+        else:
+            jurors.append((backend or default_backend(), spec))
+    return jurors
+
+
+def _judged(
+    config: EvalConfig,
+    jurors: list[tuple[BackendName, str]],
+    run: Callable[[EvalConfig], dict[str, Any]],
+    reducer: ReducerName | None,
+    openai_options: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """One judge's run, or with several --judge a jury: each judge's run, then their combination.
+    `openai_options` (server, key) go to the jurors on the openai engine only."""
+    from selfrat_eval.evaluation import run_jury
+
+    configs = [
+        replace(
+            config,
+            judge=model,
+            backend=engine,
+            engine_options=config.engine_options | (openai_options or {} if engine == "openai" else {}),
+        )
+        for engine, model in jurors
+    ]
+    if len(configs) == 1:
+        return run(configs[0])
+    if reducer is None:
+        raise InputError("a jury (several --judge) needs --reducer: mean, median or strict-majority")
+    return run_jury(configs, run, reducer, config.out, n_resamples=config.n_resamples, seed=config.seed)
 
 
 @contextmanager
@@ -76,7 +133,7 @@ def _user_errors() -> Iterator[None]:
 
 @app.command("eval")
 def eval_command(
-    judge: Annotated[str, typer.Option(help="Judge model: a hub id or a local folder.")],
+    judge: JudgesOption,
     benchmark: Annotated[
         str,
         typer.Option(
@@ -86,7 +143,7 @@ def eval_command(
     ],
     out: Annotated[Path, typer.Option(help="Run folder: judgments.jsonl, results.json. Rerun to resume.")],
     backend: Annotated[
-        Literal["vllm", "hf", "openai"] | None,
+        BackendName | None,
         typer.Option(help="Engine: vllm (default where installed), hf (transformers), or openai (HTTP)."),
     ] = None,
     strategy: Annotated[str, typer.Option(help=STRATEGY_HELP)] = "single",
@@ -140,24 +197,27 @@ def eval_command(
         str | None, typer.Option(help="Name for leaderboard files (default: --judge).")
     ] = None,
     cache: CacheOption = None,
+    price_input: PriceInputOption = None,
+    price_output: PriceOutputOption = None,
+    reducer: ReducerOption = "strict-majority",
 ) -> None:
-    """Judge a benchmark with a model and score it (resumes an interrupted run in the same --out)."""
+    """Judge a benchmark with a model (or a jury of models) and score it (resumes an interrupted run in
+    the same --out)."""
     with _user_errors():
-        from selfrat_eval.evaluation import EvalConfig, print_results, run_eval
-        from selfrat_eval.judges import default_backend
+        from selfrat_eval.evaluation import EvalConfig, Prices, print_results, run_eval
 
-        engine_options = _engine_options(engine_option or [])
-        if (backend or default_backend()) == "openai":
-            engine_options |= {
-                "base_url": base_url,
-                "api_key_env": api_key_env,
-                "max_concurrency": max_concurrency,
-            }
+        prices = Prices.given(price_input, price_output)
+        jurors = _jurors(judge, backend)
+        openai_options = {
+            "base_url": base_url,
+            "api_key_env": api_key_env,
+            "max_concurrency": max_concurrency,
+        }
         config = EvalConfig(
-            judge=judge,
+            judge=jurors[0][1],
             benchmark=benchmark,
             out=out,
-            backend=backend or default_backend(),
+            backend=jurors[0][0],
             strategy=strategy,
             aggregate=aggregate,
             selector=selector,
@@ -165,7 +225,7 @@ def eval_command(
             top_p=top_p,
             meta_judge=meta_judge,
             both_orders=both_orders,
-            engine_options=engine_options,
+            engine_options=_engine_options(engine_option or []),
             data=data,
             limit=limit,
             mode=mode,
@@ -181,10 +241,17 @@ def eval_command(
             n_resamples=n_resamples,
             model_name=model_name,
         )
-        results = run_eval(
+        results = _judged(
             config,
-            engine_factory=_cached(config, cache),
-            before_judging=lambda: warn_if_busy(err, "the evaluation"),
+            jurors,
+            lambda juror: run_eval(
+                juror,
+                engine_factory=juror.cached_engine(cache),
+                before_judging=lambda: warn_if_busy(err, "the evaluation"),
+                prices=prices,
+            ),
+            reducer,
+            openai_options,
         )
         print_results(results)
         err.print(f"wrote {out / 'judgments.jsonl'} and {out / 'results.json'}")
@@ -193,9 +260,9 @@ def eval_command(
 @app.command("generate")
 def generate_command(
     model: Annotated[str, typer.Option(help="The model to answer: a hub id or a local folder.")],
-    out: Annotated[Path, typer.Option(help="Folder for responses.jsonl / responses.json. Rerun to resume.")],
+    out: Annotated[Path, typer.Option(help="Folder for responses.json. Rerun to resume.")],
     benchmark: Annotated[Literal["biggen"], typer.Option(help="The instances to answer.")] = "biggen",
-    backend: Annotated[Literal["vllm", "hf", "openai"] | None, typer.Option(help="Engine.")] = None,
+    backend: Annotated[BackendName | None, typer.Option(help="Engine.")] = None,
     model_name: Annotated[str | None, typer.Option(help="response_model_name (default: --model).")] = None,
     data: Annotated[
         Path | None, typer.Option(help="Local instances file (default: the hub, or $SELFRAT_DATA_DIR).")
@@ -234,7 +301,7 @@ def generate_command(
 
 @app.command("grade")
 def grade_command(
-    judge: Annotated[str, typer.Option(help="The judge: a hub id or a local folder.")],
+    judge: JudgesOption,
     responses: Annotated[
         Path,
         typer.Option(
@@ -244,7 +311,7 @@ def grade_command(
     out: Annotated[
         Path, typer.Option(help="Run folder: judgments, results, leaderboard.csv. Rerun to resume.")
     ],
-    backend: Annotated[Literal["vllm", "hf", "openai"] | None, typer.Option(help="Engine.")] = None,
+    backend: Annotated[BackendName | None, typer.Option(help="Engine.")] = None,
     strategy: Annotated[str, typer.Option(help=STRATEGY_HELP)] = "single",
     limit: Annotated[int | None, typer.Option(help="Grade only the first N responses.")] = None,
     max_new_tokens: Annotated[int, typer.Option(help="Longest judgment to generate.")] = 512,
@@ -253,19 +320,24 @@ def grade_command(
     n_resamples: Annotated[int, typer.Option(help="Bootstrap resamples for the 95% CIs.")] = 1000,
     engine_option: Annotated[list[str] | None, typer.Option(help="Extra engine setting KEY=VALUE.")] = None,
     cache: CacheOption = None,
+    price_input: PriceInputOption = None,
+    price_output: PriceOutputOption = None,
+    reducer: ReducerOption = "mean",
 ) -> None:
-    """Grade models' BiGGen-Bench responses with a judge: per capability and Overall with CIs, a
-    ranking when several models are graded, and their rows in the leaderboard's CSV format."""
+    """Grade models' BiGGen-Bench responses with a judge (or a jury of judges): per capability and
+    Overall with CIs, a ranking when several models are graded, and their rows in the leaderboard's
+    CSV format."""
     with _user_errors():
-        from selfrat_eval.evaluation import EvalConfig, grade_responses, print_results
-        from selfrat_eval.judges import default_backend
+        from selfrat_eval.evaluation import EvalConfig, Prices, grade_responses, print_results
 
+        prices = Prices.given(price_input, price_output)
+        jurors = _jurors(judge, backend)
         config = EvalConfig(
-            judge=judge,
+            judge=jurors[0][1],
             benchmark="biggen_grading",
             out=out,
             data=responses,
-            backend=backend or default_backend(),
+            backend=jurors[0][0],
             strategy=strategy,
             limit=limit,
             max_new_tokens=max_new_tokens,
@@ -275,7 +347,12 @@ def grade_command(
             engine_options=_engine_options(engine_option or []),
         )
         warn_if_busy(err, "the grading")
-        print_results(grade_responses(config, engine_factory=_cached(config, cache)))
+        grade = partial(grade_responses, prices=prices)
+        print_results(
+            _judged(
+                config, jurors, lambda juror: grade(juror, engine_factory=juror.cached_engine(cache)), reducer
+            )
+        )
         err.print(f"wrote {out / 'results.json'} and {out / 'leaderboard.csv'}")
 
 
@@ -292,7 +369,7 @@ def suite_command(
         list[str] | None,
         typer.Option(help="BENCHMARK=FILE (repeatable): a local file for that benchmark (offline)."),
     ] = None,
-    backend: Annotated[Literal["vllm", "hf", "openai"] | None, typer.Option(help="Engine.")] = None,
+    backend: Annotated[BackendName | None, typer.Option(help="Engine.")] = None,
     strategy: Annotated[str, typer.Option(help=STRATEGY_HELP)] = "single",
     limit: Annotated[int | None, typer.Option(help="Judge only the first N items of each benchmark.")] = None,
     mode: Annotated[
@@ -308,14 +385,17 @@ def suite_command(
         list[str] | None, typer.Option(help="Extra engine setting KEY=VALUE (repeatable).")
     ] = None,
     cache: CacheOption = None,
+    price_input: PriceInputOption = None,
+    price_output: PriceOutputOption = None,
 ) -> None:
     """One judge on the benchmark panel, then a judge card (card.md, card.html, card.json, plots):
     headlines with CIs beside trivial baselines, bias diagnostics, parse/tie rates, cost."""
     with _user_errors():
         from selfrat_eval.benchmarks import benchmark_class
-        from selfrat_eval.evaluation import EvalConfig, panel, run_suite
+        from selfrat_eval.evaluation import EvalConfig, Prices, panel, run_suite
         from selfrat_eval.judges import default_backend
 
+        prices = Prices.given(price_input, price_output)
         names = [name.strip() for name in benchmarks.split(",") if name.strip()] if benchmarks else panel()
         for name in names:
             benchmark_class(name)  # an unknown name fails before anything runs
@@ -339,7 +419,15 @@ def suite_command(
             engine_options=_engine_options(engine_option or []),
         )
         warn_if_busy(err, "the suite")
-        run_suite(template, names, files, _cached(template, cache), mode=mode, both_orders=both_orders)
+        run_suite(
+            template,
+            names,
+            files,
+            template.cached_engine(cache),
+            mode=mode,
+            both_orders=both_orders,
+            prices=prices,
+        )
         typer.echo((out / "card.md").read_text(encoding="utf-8"))
         err.print(f"wrote {out / 'card.md'}, card.html, card.json, card.png, bias.png")
 
@@ -504,7 +592,7 @@ def jury_command(
     ],
     out: Annotated[Path, typer.Option(help="Folder for the jury's judgments.jsonl and results.json.")],
     reducer: Annotated[
-        Literal["mean", "median", "strict-majority"],
+        ReducerName,
         typer.Option(help="mean / median of scores, or the verdict more than half of the jury gave."),
     ] = "strict-majority",
     n_resamples: Annotated[int, typer.Option(help="Bootstrap resamples for the 95% CIs.")] = 1000,

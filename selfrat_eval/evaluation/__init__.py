@@ -1,9 +1,10 @@
 """Run a judge over a benchmark, store and resume its judgments, score, report and compare them."""
 
 from selfrat_eval.evaluation._compare import compare_cards, compare_runs, write_cards_report, write_report
+from selfrat_eval.evaluation._cost import Prices
 from selfrat_eval.evaluation._generate import GenerateConfig, generate_responses
 from selfrat_eval.evaluation._grade import grade_responses
-from selfrat_eval.evaluation._jury import REDUCERS, jury
+from selfrat_eval.evaluation._jury import REDUCERS, jury, run_jury
 from selfrat_eval.evaluation._ranking import ScoreTable, load_scores, rank_agreement, write_ranking_report
 from selfrat_eval.evaluation._report import print_results
 from selfrat_eval.evaluation._rescore import rescore
@@ -18,6 +19,7 @@ __all__ = [
     "EvalConfig",
     "GenerateConfig",
     "JudgmentStore",
+    "Prices",
     "ScoreTable",
     "compare_cards",
     "compare_runs",
@@ -31,6 +33,7 @@ __all__ = [
     "read_judgments",
     "rescore",
     "run_eval",
+    "run_jury",
     "run_suite",
     "write_card",
     "write_cards_report",

@@ -41,7 +41,7 @@ from __future__ import annotations
 import statistics
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -55,10 +55,12 @@ from selfrat_eval.benchmarks._judgments import (
     CandidatesJudgment,
     StyleMatrixJudgment,
 )
+from selfrat_eval.benchmarks._leaderboard import safe_model_name
 from selfrat_eval.benchmarks.autoj import TieJudgment
 from selfrat_eval.benchmarks.summeval import DIMENSIONS, SummEvalJudgment
 from selfrat_eval.data._io import atomic_write
 from selfrat_eval.evaluation._results import build_results, write_outputs
+from selfrat_eval.evaluation._runner import EvalConfig
 from selfrat_eval.evaluation._store import judgment_line, read_judgments
 
 Reducer = Literal["mean", "median", "strict-majority"]
@@ -291,3 +293,30 @@ def agreement(
         "pairwise": pairs,
         "pairwise_statistic": "agreement" if level == "nominal" else "spearman",
     }
+
+
+def juror_folders(out: Path, judges: Sequence[str]) -> list[Path]:
+    """One run folder per juror under `out/jurors/`, named after the judge (made unique)."""
+    names: list[str] = []
+    for judge in judges:
+        name = safe_model_name(judge).replace("/", "--")
+        names.append(name if name not in names else f"{name}-{len(names) + 1}")
+    return [out / "jurors" / name for name in names]
+
+
+def run_jury(
+    configs: Sequence[EvalConfig],
+    run: Callable[[EvalConfig], object],
+    reducer: Reducer,
+    out: Path,
+    *,
+    n_resamples: int = 1000,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """`--judge A --judge B ...` in one command: each judge's run (`run`: eval or grade, with its
+    cache) into its own folder under `out/jurors/` (each resumable on its own), then their jury in
+    `out`."""
+    folders = juror_folders(out, [config.judge for config in configs])
+    for config, folder in zip(configs, folders, strict=True):
+        run(replace(config, out=folder))
+    return jury(folders, reducer, out, n_resamples=n_resamples, seed=seed)

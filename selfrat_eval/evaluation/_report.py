@@ -7,6 +7,7 @@ from typing import Any
 from rich.console import Console
 
 from selfrat_eval.benchmarks import benchmark_class
+from selfrat_eval.evaluation._cost import usage_summary
 
 
 def print_results(results: dict[str, Any], console: Console | None = None) -> None:
@@ -20,3 +21,6 @@ def print_results(results: dict[str, Any], console: Console | None = None) -> No
             f"[yellow]{statuses['too_long']} judge prompt(s) did not fit the judge's context and were not "
             "sent (status too_long, counted as parse failures)[/]"
         )
+    usage = usage_summary(results)
+    if usage is not None:
+        console.print(usage, highlight=False)

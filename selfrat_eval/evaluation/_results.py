@@ -25,8 +25,11 @@ def build_results(
     data: dict[str, Any] | None = None,
     config: dict[str, Any] | None = None,
     timings: dict[str, Any] | None = None,
+    cost: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    return {
+    """The results.json record. `cost` (USD at the user's prices, `evaluation._cost`) is present only
+    when prices were given: without them a run reports tokens, never a made-up price."""
+    results: dict[str, Any] = {
         "benchmark": task.name,
         "strategy": strategy,
         "metrics": task.score(judgments, options),
@@ -47,6 +50,9 @@ def build_results(
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": " ".join(sys.argv),
     }
+    if cost is not None:
+        results["cost"] = cost
+    return results
 
 
 def sample_statuses(judgments: Sequence[Judgment]) -> dict[str, int]:

@@ -29,6 +29,7 @@ from selfrat_eval.benchmarks import (
     create_benchmark,
 )
 from selfrat_eval.data._io import write_json
+from selfrat_eval.evaluation._cost import JudgingTokens, Prices
 from selfrat_eval.evaluation._results import build_results, write_outputs
 from selfrat_eval.evaluation._store import JudgmentStore
 from selfrat_eval.judges import (
@@ -40,6 +41,8 @@ from selfrat_eval.judges import (
     SamplingConfig,
     Selector,
     Strategy,
+    TokenCount,
+    count_tokens,
     load_engine,
 )
 from selfrat_eval.metrics import TiePolicy
@@ -148,6 +151,13 @@ class EvalConfig:
         settings = EngineSettings(self.dtype, self.device, self.revision, self.batch_size, self.seed)
         return load_engine(self.backend, model or self.judge, settings, **self.engine_options)
 
+    def cached_engine(self, cache: Path | None) -> Callable[[], Engine] | None:
+        """The judge's engine factory with every request served from the judgment cache file
+        `cache` where it holds the answer (None without a cache: `run_eval` loads the engine)."""
+        if cache is None:
+            return None
+        return lambda: CachingEngine(self.load_engine(), cache)
+
 
 def check_resumable(out: Path, config: EvalConfig) -> None:
     """Refuse to mix judgments made with different settings into one judgments.jsonl."""
@@ -174,11 +184,13 @@ def run_eval(
     engine_factory: Callable[[], Engine] | None = None,
     meta_engine_factory: Callable[[], Engine] | None = None,
     before_judging: Callable[[], object] | None = None,
+    prices: Prices | None = None,
 ) -> dict[str, Any]:
     """Judge every unfinished item, append each chunk as it finishes, write results.json.
 
     `before_judging` runs once the inputs are validated and there is something to judge (the CLI
-    warns there when the machine is busy)."""
+    warns there when the machine is busy). `prices` add a `cost` block for the judging done now;
+    they are not part of `config`, so they never stop a run from resuming."""
     started = time.perf_counter()
     task = config.task()
     strategy = config.parsed_strategy()
@@ -195,7 +207,8 @@ def run_eval(
     loaded = time.perf_counter()
 
     engine_identity: dict[str, Any] = {"backend": config.backend, "model": config.judge}
-    judge_seconds, generated, output_tokens = 0.0, 0, 0
+    judge_seconds, generated = 0.0, 0
+    tokens = JudgingTokens(now=TokenCount())
     cache: dict[str, Any] | None = None
     if todo:
         if before_judging is not None:
@@ -208,13 +221,18 @@ def run_eval(
                 meta_engine = meta_engine_factory()
             else:
                 meta_engine = config.load_engine(config.meta_judge) if config.meta_judge else engine
+        # Cache counters are read as differences: an engine may serve several runs (a suite's).
+        caches = {id(e): e for e in (engine, meta_engine) if isinstance(e, CachingEngine)}
+        before = {key: cached.stats for key, cached in caches.items()}
         judge_started = time.perf_counter()
         judge = _ChunkJudge(task, engine, strategy, config.seed, config.max_new_tokens, meta_engine)
         generated = judge.run(todo, store, config.chunk_size, already=len(items) - len(todo))
-        output_tokens = judge.output_tokens
         judge_seconds = time.perf_counter() - judge_started
-        if isinstance(engine, CachingEngine):
-            cache = asdict(engine.stats)
+        stats = {key: cached.stats.since(before[key]) for key, cached in caches.items()}
+        saved = sum((s.saved for s in stats.values()), TokenCount())
+        tokens = JudgingTokens(now=judge.tokens - saved, cached=saved if caches else None)
+        if id(engine) in stats:
+            cache = asdict(stats[id(engine)])
 
     wanted = {item.key for item in items}
     judgments = [j for j in store.load() if j.key in wanted]
@@ -233,10 +251,11 @@ def run_eval(
             "items_judged_now": len(todo),
             "items_resumed": len(items) - len(todo),
             "judgments_generated_now": generated,
-            "output_tokens_now": output_tokens,
+            **tokens.timings(),
             "items_per_s": len(todo) / judge_seconds if judge_seconds else None,
             "cache": cache,
         },
+        cost=tokens.cost(prices) if prices is not None else None,
     )
     name = config.model_name or config.judge
     write_outputs(config.out, task, judgments, results, model_name=name, options=options)
@@ -253,8 +272,9 @@ class _ChunkJudge:
     seed: int
     max_new_tokens: int
     meta_engine: Engine | None = None
-    #: Tokens the judge generated (served from a cache or not: what the judgments cost to make).
-    output_tokens: int = 0
+    #: The tokens of every answer the engines returned, the meta-judge's included (served from a
+    #: cache or not: what the judgments took to make; `run_eval` subtracts what a cache served).
+    tokens: TokenCount = field(default_factory=TokenCount)
 
     def run(self, todo: Sequence[Item], store: JudgmentStore, chunk_size: int, already: int) -> int:
         columns = (
@@ -285,7 +305,7 @@ class _ChunkJudge:
         sampling = self.strategy.sampling(self.max_new_tokens, self.seed)
         seeds = [request_seed(self.seed, key, slot) for key, slot, _ in flat]
         generated = self.engine.generate([chat for _, _, chat in flat], sampling, seeds)
-        self.output_tokens += sum(c.num_tokens for samples in generated for c in samples)
+        self.tokens += count_tokens(generated)
         completions = iter(generated)
         judgments = [
             self.task.judgment(item, {slot: next(completions) for slot in chats})
@@ -307,6 +327,7 @@ class _ChunkJudge:
         ]
         greedy = SamplingConfig(max_new_tokens=self.max_new_tokens, seed=self.seed)
         outputs = self.meta_engine.generate([chat for *_, chat in wanted], greedy) if wanted else []
+        self.tokens += count_tokens(outputs)
         scores: list[dict[str, list[float | None]]] = [
             {slot: [None] * len(texts) for slot, texts in j.outputs.items()} for j in judgments
         ]

@@ -21,6 +21,7 @@ from selfrat_eval.data._io import atomic_write
 from selfrat_eval.evaluation._baselines import BASELINES, baseline_scores
 from selfrat_eval.evaluation._bias import bias_diagnostics
 from selfrat_eval.evaluation._compare import html_table, markdown_table, save_figure
+from selfrat_eval.evaluation._cost import Prices
 from selfrat_eval.evaluation._runner import EvalConfig, run_eval
 from selfrat_eval.evaluation._store import read_judgments
 from selfrat_eval.judges import Engine
@@ -40,11 +41,13 @@ def run_suite(
     *,
     mode: GradingMode | None = None,
     both_orders: bool = False,
+    prices: Prices | None = None,
 ) -> dict[str, Any]:
     """Run `template` (judge, engine, strategy, limit, ...) on each benchmark into
     `template.out/<benchmark>`, then write the card into `template.out`. `data` maps a benchmark to a
     local file; the others load from $SELFRAT_DATA_DIR or the hub. `mode` and `both_orders` apply to
-    the benchmarks that have them; the others run their default (the template's are not used)."""
+    the benchmarks that have them; the others run their default (the template's are not used).
+    `prices` price each benchmark's judging as `run_eval` does."""
     engine: Engine | None = None
 
     def shared_engine() -> Engine:  # loaded once, on the first benchmark that has items to judge
@@ -66,7 +69,7 @@ def run_suite(
             both_orders=both_orders and chosen == "pairwise",
         )
         started = time.perf_counter()
-        results = run_eval(config, engine_factory=shared_engine)
+        results = run_eval(config, engine_factory=shared_engine, prices=prices)
         entries.append(_entry(config, results, time.perf_counter() - started))
     card = {
         "judge": template.judge,
@@ -86,6 +89,7 @@ def _entry(config: EvalConfig, results: dict[str, Any], seconds: float) -> dict[
     items, _source = benchmark.load(config.data, config.revision)
     items = list(items)[: config.limit] if config.limit is not None else list(items)
     judgments = read_judgments(config.out / "judgments.jsonl")
+    timings = results.get("timings") or {}
     metrics = results["metrics"]
     headline = benchmark.harness_metrics[0]
     options = ScoringOptions(config.tie_policy, n_resamples=0, seed=config.seed)
@@ -105,7 +109,9 @@ def _entry(config: EvalConfig, results: dict[str, Any], seconds: float) -> dict[
             "output_characters": sum(
                 len(t) for j in judgments for texts in j.outputs.values() for t in texts
             ),
-            "output_tokens_now": (results.get("timings") or {}).get("output_tokens_now"),
+            "input_tokens_now": timings.get("input_tokens_now"),
+            "output_tokens_now": timings.get("output_tokens_now"),
+            "usd_now": (results.get("cost") or {}).get("now", {}).get("total"),
             "wall_s": seconds,
         },
         "data": results.get("data"),
@@ -171,9 +177,17 @@ def write_card(card: dict[str, Any], out: Path) -> list[Path]:
         "response, the longer, the shorter) and are scored by the same code. First / longer picks: the share "
         "of verdicts that pick the response shown first / the longest one shown, against chance."
     )
-    cost = sum(entry["cost"]["wall_s"] for entry in card["benchmarks"])
-    samples = sum(entry["cost"]["judge_samples"] for entry in card["benchmarks"])
-    summary = f"{len(card['benchmarks'])} benchmarks, {samples} judge samples, {cost:.0f} s."
+    costs = [entry["cost"] for entry in card["benchmarks"]]
+    seconds = sum(cost["wall_s"] for cost in costs)
+    samples = sum(cost["judge_samples"] for cost in costs)
+    summary = (
+        f"{len(costs)} benchmarks, {samples} judge samples, {seconds:.0f} s; judged now: "
+        f"{sum(c['input_tokens_now'] for c in costs):,} input + "
+        f"{sum(c['output_tokens_now'] for c in costs):,} output tokens"
+    )
+    if costs and all(cost["usd_now"] is not None for cost in costs):  # priced (--price-input/-output)
+        summary += f", ${sum(c['usd_now'] for c in costs):,.4f}"
+    summary += "."
     paths = [out / name for name in ("card.json", "card.md", "card.html", "card.png", "bias.png")]
     with atomic_write(paths[0]) as handle:
         json.dump(card, handle, indent=2)

@@ -2,7 +2,7 @@
 strategies that run on any of them (single, self-consistency, best-of-N)."""
 
 from selfrat_eval.judges._cache import CacheStats, CachingEngine
-from selfrat_eval.judges._engine import Completion, Engine, SamplingConfig
+from selfrat_eval.judges._engine import Completion, Engine, SamplingConfig, TokenCount, count_tokens
 from selfrat_eval.judges._registry import BACKENDS, Backend, EngineSettings, default_backend, load_engine
 from selfrat_eval.judges._strategies import (
     Aggregate,
@@ -31,8 +31,10 @@ __all__ = [
     "Selector",
     "Strategy",
     "StrategyKind",
+    "TokenCount",
     "Value",
     "combine",
+    "count_tokens",
     "default_backend",
     "load_engine",
     "majority_score",

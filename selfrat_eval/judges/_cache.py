@@ -17,7 +17,10 @@ whitespace) of
   logprobs), floats written as floats so that `temperature=1` and `1.0` are one key;
 * `seed`: the request's own seed (None when `generate` got no seeds; `sampling.seed` then decides);
 
-and its value is the JSON list of that request's `Completion`s, every field. Anything that changes
+and its value is the JSON list of that request's `Completion`s, every field. Entries written before
+`Completion.prompt_tokens` existed read with 0 prompt tokens (the key and the format version are
+unchanged, so old files stay valid): the input tokens such entries saved are then not counted, and
+`CacheStats.cached_prompt_tokens` is a lower bound. Anything that changes
 what an engine generates but is not in its identity is not in the key either: a model given by hub
 name without a pinned `revision` that has moved since, a server that swapped the weights behind one
 served name, engine options such as vLLM's `max_model_len` or `quantization`. Use one cache file per
@@ -50,7 +53,7 @@ from types import TracebackType
 from typing import Any
 
 from selfrat_eval._errors import InputError
-from selfrat_eval.judges._engine import Completion, Engine, SamplingConfig
+from selfrat_eval.judges._engine import Completion, Engine, SamplingConfig, TokenCount, count_tokens
 from selfrat_eval.prompts import Chat
 
 FORMAT = "selfrat-judgment-cache"
@@ -67,8 +70,9 @@ class CacheStats:
 
     `hits`/`misses` count requests (one chat each); `generated_tokens` are the output tokens
     (`Completion.num_tokens`, all samples) the wrapped engine generated for the misses, and
-    `cached_tokens` those served from the file instead, i.e. the generation saved. Prompt tokens are
-    not known to `Completion` and are not counted. `engine_calls` counts calls to the wrapped engine.
+    `cached_tokens` those served from the file instead, i.e. the generation saved;
+    `generated_prompt_tokens` / `cached_prompt_tokens` are the same for the input tokens
+    (`Completion.prompt_tokens`). `engine_calls` counts calls to the wrapped engine.
     """
 
     requests: int = 0
@@ -77,10 +81,22 @@ class CacheStats:
     engine_calls: int = 0
     generated_tokens: int = 0
     cached_tokens: int = 0
+    generated_prompt_tokens: int = 0
+    cached_prompt_tokens: int = 0
 
     @property
     def hit_rate(self) -> float | None:
         return self.hits / self.requests if self.requests else None
+
+    @property
+    def saved(self) -> TokenCount:
+        """The tokens served from the file instead of being generated (what the cache saved)."""
+        return TokenCount(self.cached_prompt_tokens, self.cached_tokens)
+
+    def since(self, earlier: CacheStats) -> CacheStats:
+        """The counts between an earlier snapshot and this one: one run's share of an engine that
+        several runs use (a suite shares one engine across its benchmarks)."""
+        return CacheStats(**{f.name: getattr(self, f.name) - getattr(earlier, f.name) for f in fields(self)})
 
 
 class CachingEngine:
@@ -144,14 +160,17 @@ class CachingEngine:
             self._store({k: v for k, v in generated.items() if not any(c.too_long for c in v)})
 
         results = [found[key] if key in found else generated[key] for key in keys]
-        made = _tokens(generated.values())
+        made = count_tokens(generated.values())
+        saved = count_tokens(results) - made  # hits, and repeats of a miss within this call
         self._stats = CacheStats(
             requests=self._stats.requests + len(keys),
             hits=self._stats.hits + len(keys) - len(missing),
             misses=self._stats.misses + len(missing),
             engine_calls=self._stats.engine_calls + (1 if missing else 0),
-            generated_tokens=self._stats.generated_tokens + made,
-            cached_tokens=self._stats.cached_tokens + _tokens(results) - made,
+            generated_tokens=self._stats.generated_tokens + made.output,
+            cached_tokens=self._stats.cached_tokens + saved.output,
+            generated_prompt_tokens=self._stats.generated_prompt_tokens + made.input,
+            cached_prompt_tokens=self._stats.cached_prompt_tokens + saved.input,
         )
         return results
 
@@ -278,7 +297,3 @@ def _fingerprint(model: Any) -> list[tuple[str, int, int]] | None:
     except OSError:
         return None
     return sorted((name, stat.st_size, stat.st_mtime_ns) for name, stat in files)
-
-
-def _tokens(answers: Any) -> int:
-    return sum(c.num_tokens for answer in answers for c in answer)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
@@ -42,6 +42,12 @@ class SamplingConfig:
 class Completion:
     """One generated judgment text; `mean_logprob` is the mean token log-probability if requested.
 
+    `num_tokens`: the output tokens of this sample. `prompt_tokens`: the input tokens this sample was
+    charged. A prompt is processed (and billed, by APIs) once per request however many samples the
+    request returns, so the request's first sample carries its prompt tokens and the others 0; then
+    summing over completions (`count_tokens`) gives what was processed, whether the engine sent one
+    request per prompt or one per sample, and whether the completions came from a cache or not.
+
     `too_long`: the prompt did not fit the judge's context (prompt + max_new_tokens), so it was not
     sent; the text is empty. Engines return `sampling.n` of these for such a prompt, never raise.
     """
@@ -50,6 +56,27 @@ class Completion:
     num_tokens: int
     mean_logprob: float | None = None
     too_long: bool = False
+    prompt_tokens: int = 0
+
+
+@dataclass(frozen=True)
+class TokenCount:
+    """Input (prompt) and output (generated) tokens, the two quantities API judges are priced by."""
+
+    input: int = 0
+    output: int = 0
+
+    def __add__(self, other: TokenCount) -> TokenCount:
+        return TokenCount(self.input + other.input, self.output + other.output)
+
+    def __sub__(self, other: TokenCount) -> TokenCount:
+        return TokenCount(self.input - other.input, self.output - other.output)
+
+
+def count_tokens(answers: Iterable[Sequence[Completion]]) -> TokenCount:
+    """The tokens of `generate`'s answers (see `Completion` for why a plain sum is exact)."""
+    samples = [c for answer in answers for c in answer]
+    return TokenCount(sum(c.prompt_tokens for c in samples), sum(c.num_tokens for c in samples))
 
 
 def too_long(n: int) -> list[Completion]:

@@ -115,12 +115,34 @@ class OpenAIEngine:
                 if _CONTEXT_ERROR.search(str(error)):
                     return too_long(n)
                 raise
-        completions = []
-        for choice in sorted(response.choices, key=lambda c: c.index):
-            tokens = choice.logprobs.content if choice.logprobs and choice.logprobs.content else []
-            usage_tokens = len(tokens)
-            mean = sum(t.logprob for t in tokens) / len(tokens) if tokens else None
-            completions.append(
-                Completion(text=choice.message.content or "", num_tokens=usage_tokens, mean_logprob=mean)
+        choices = sorted(response.choices, key=lambda c: c.index)
+        logprobs = [choice.logprobs.content if choice.logprobs else None for choice in choices]
+        usage = response.usage
+        outputs = _output_tokens(
+            [len(tokens) if tokens is not None else None for tokens in logprobs],
+            usage.completion_tokens if usage is not None else None,
+        )
+        return [
+            Completion(
+                text=choice.message.content or "",
+                num_tokens=count,
+                mean_logprob=sum(t.logprob for t in tokens) / len(tokens) if tokens else None,
+                # billed once per request, however many choices (`n`) it returns
+                prompt_tokens=(usage.prompt_tokens or 0) if usage is not None and index == 0 else 0,
             )
-        return completions
+            for index, (choice, tokens, count) in enumerate(zip(choices, logprobs, outputs, strict=True))
+        ]
+
+
+def _output_tokens(counted: list[int | None], billed: int | None) -> list[int]:
+    """Each choice's output tokens. The server reports (and bills) only the request's total,
+    `usage.completion_tokens`; a choice's own count is seen only in its log-probs, which may also
+    miss tokens the total includes (a reasoning model's hidden ones). So the log-prob counts are used
+    where they add up to the total, else the total is split evenly: the sum is what was billed."""
+    if billed is None:  # a server that reports no usage: only the log-probs tell
+        return [count or 0 for count in counted]
+    known = [count for count in counted if count is not None]
+    if len(known) == len(counted) and sum(known) == billed:
+        return known
+    share, left = divmod(billed, max(1, len(counted)))
+    return [share + (index < left) for index in range(len(counted))]

@@ -170,5 +170,13 @@ class TransformersEngine:
             count = int(keep.sum())
             mean = float(logprobs[row][keep].float().mean()) if logprobs is not None and count else None
             text = str(self.tokenizer.decode(tokens[keep], skip_special_tokens=True))
-            completions[row // sampling.n].append(Completion(text=text, num_tokens=count, mean_logprob=mean))
+            prompt, sample = divmod(row, sampling.n)
+            completions[prompt].append(
+                Completion(
+                    text=text,
+                    num_tokens=count,
+                    mean_logprob=mean,
+                    prompt_tokens=len(prompts[prompt]) if sample == 0 else 0,  # prefilled once for n samples
+                )
+            )
         return completions

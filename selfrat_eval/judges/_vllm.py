@@ -128,8 +128,10 @@ class VLLMEngine:
                         if sampling.logprobs and choice.cumulative_logprob is not None and choice.token_ids
                         else None
                     ),
+                    # the prompt as vLLM tokenized it (its chat template), prefilled once for n samples
+                    prompt_tokens=len(output.prompt_token_ids or ()) if sample == 0 else 0,
                 )
-                for choice in output.outputs
+                for sample, choice in enumerate(output.outputs)
             ]
             for output in outputs
         ]

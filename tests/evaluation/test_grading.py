@@ -191,3 +191,38 @@ def test_generate_then_grade_with_real_tiny_models(tiny_judge: Path, tmp_path: P
     assert (tmp_path / "again" / "judgments.jsonl").read_text() == (
         tmp_path / "graded" / "judgments.jsonl"
     ).read_text()
+    # a jury of the same judge twice (one named with its engine): each juror's run under jurors/, both
+    # served from the cache, and the median of two equal grades is the grade
+    jury = CliRunner().invoke(
+        app,
+        [
+            "grade",
+            "--judge",
+            f"hf:{tiny_judge}",
+            "--judge",
+            str(tiny_judge),
+            "--reducer",
+            "median",
+            "--responses",
+            str(tmp_path / "gen" / "responses.json"),
+            "--out",
+            str(tmp_path / "jury"),
+            "--max-new-tokens",
+            "24",
+            "--cache",
+            str(tmp_path / "cache.sqlite"),
+            *common,
+        ],
+    )
+    assert jury.exit_code == 0, jury.output
+    jurors = sorted(p.name for p in (tmp_path / "jury" / "jurors").iterdir())
+    assert jurors == ["tiny-judge", "tiny-judge-2"]
+    for juror in jurors:
+        timings = json.loads((tmp_path / "jury" / "jurors" / juror / "results.json").read_text())["timings"]
+        assert timings["cache"]["engine_calls"] == 0
+    combined = json.loads((tmp_path / "jury" / "results.json").read_text())
+    assert combined["jury"]["jurors"] == jurors and combined["strategy"] == "jury:median"
+    alone = {j["id"]: j["score"] for j in map(json.loads, (tmp_path / "graded" / "judgments.jsonl").open())}
+    assert {
+        j["id"]: j["score"] for j in map(json.loads, (tmp_path / "jury" / "judgments.jsonl").open())
+    } == alone

@@ -474,3 +474,47 @@ def test_every_registered_judgment_shape_has_a_jury_rule() -> None:
 
     with pytest.raises(InputError, match="no rule for Unknown"):
         shape_of(Unknown, None)
+
+
+def test_run_jury_runs_each_judge_into_its_folder_then_combines_them(tmp_path: Path) -> None:
+    """`--judge A --judge B --judge C` in one command: the same jury as three runs combined apart."""
+    from selfrat_eval.evaluation import run_jury
+
+    def respond(judge: int, chat: list[dict[str, str]]) -> str:
+        value = rating(judge, chat)
+        return "Feedback: no idea." if value is None else f"Feedback: ok. [RESULT] {value}"
+
+    apart = jury(
+        runs_of(tmp_path / "apart", "rubric", respond), "mean", tmp_path / "apart-jury", n_resamples=0
+    )
+    data = sample_path("rubric")
+    configs = [
+        EvalConfig(judge=f"org/judge{j}", benchmark="rubric", out=tmp_path, data=data, n_resamples=0)
+        for j in range(3)
+    ]
+
+    def run(config: EvalConfig) -> dict[str, Any]:
+        judge = int(config.judge[-1])
+        return run_eval(config, engine_factory=lambda: ScriptedEngine(lambda chat: respond(judge, chat)))
+
+    together = run_jury(configs, run, "mean", tmp_path / "jury", n_resamples=0)
+    assert sorted(p.name for p in (tmp_path / "jury" / "jurors").iterdir()) == [
+        "org--judge0",
+        "org--judge1",
+        "org--judge2",
+    ]
+    assert together["metrics"] == apart["metrics"]
+    assert (tmp_path / "jury" / "judgments.jsonl").read_text().replace("org--", "") == (
+        tmp_path / "apart-jury" / "judgments.jsonl"
+    ).read_text()
+
+
+def test_judge_options_name_each_jurors_engine() -> None:
+    from selfrat_eval.cli import _jurors
+
+    assert _jurors(["openai:ft:gpt-4o:org", "vllm:./judge", "org/judge", "hf:x"], "hf") == [
+        ("openai", "ft:gpt-4o:org"),
+        ("vllm", "./judge"),
+        ("hf", "org/judge"),
+        ("hf", "x"),
+    ]

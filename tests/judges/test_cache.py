@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +14,7 @@ import pytest
 from selfrat_eval._errors import InputError
 from selfrat_eval.data import sample_path
 from selfrat_eval.evaluation import EvalConfig, read_judgments, run_eval
-from selfrat_eval.judges import Completion, Engine, SamplingConfig
+from selfrat_eval.judges import Completion, Engine, SamplingConfig, TokenCount
 from selfrat_eval.judges._cache import CacheStats, CachingEngine
 from selfrat_eval.prompts import Chat
 from tests.conftest import ScriptedEngine, user_text
@@ -246,3 +248,57 @@ def test_a_corrupt_entry_is_an_input_error(tmp_path: Path) -> None:
     db.close()
     with pytest.raises(InputError, match="unreadable"):
         CachingEngine(SeedEcho(), path).generate([chat("x")], SAMPLED, [7])
+
+
+class Billed(SeedEcho):
+    """SeedEcho whose requests are charged len(text) * 10 prompt tokens, on their first sample."""
+
+    def generate(
+        self, chats: Sequence[Chat], sampling: SamplingConfig, seeds: Sequence[int] | None = None
+    ) -> list[list[Completion]]:
+        return [
+            [
+                replace(c, prompt_tokens=10 * len(user_text(chat)) if i == 0 else 0)
+                for i, c in enumerate(answer)
+            ]
+            for chat, answer in zip(chats, super().generate(chats, sampling, seeds), strict=True)
+        ]
+
+
+def test_prompt_tokens_are_stored_served_and_counted(tmp_path: Path) -> None:
+    path = tmp_path / "cache.sqlite"
+    with CachingEngine(Billed(), path) as cache:
+        made = cache.generate([chat("a"), chat("bb"), chat("a")], SAMPLED, [1, 2, 1])
+        assert [[c.prompt_tokens for c in answer] for answer in made] == [[10, 0], [20, 0], [10, 0]]
+        # `a` is generated once: the repeat is served, and saves its prompt and 1 + 2 output tokens
+        assert cache.stats == CacheStats(
+            requests=3,
+            hits=1,
+            misses=2,
+            engine_calls=1,
+            generated_tokens=6,
+            cached_tokens=3,
+            generated_prompt_tokens=30,
+            cached_prompt_tokens=10,
+        )
+        earlier = cache.stats
+        assert cache.generate([chat("bb")], SAMPLED, [2]) == [made[1]]
+        assert cache.stats.since(earlier) == CacheStats(
+            requests=1, hits=1, cached_tokens=3, cached_prompt_tokens=20
+        )
+        assert cache.stats.since(earlier).saved == TokenCount(input=20, output=3)
+
+
+def test_entries_stored_before_prompt_tokens_were_recorded_read_as_zero(tmp_path: Path) -> None:
+    path = tmp_path / "cache.sqlite"
+    with CachingEngine(Billed(), path) as cache:
+        made = cache.generate([chat("a")], SAMPLED, [1])
+    db = sqlite3.connect(path)  # what an older version wrote: every field but prompt_tokens
+    db.execute("UPDATE completions SET value = ?", (json.dumps([{"text": "a|1|0", "num_tokens": 1}]),))
+    db.commit()
+    db.close()
+    engine = Billed()
+    with CachingEngine(engine, path) as cache:
+        assert cache.generate([chat("a")], SAMPLED, [1]) == [[Completion("a|1|0", 1)]]
+        assert engine.calls == [] and cache.stats.saved == TokenCount(input=0, output=1)
+    assert made[0][0].prompt_tokens == 10

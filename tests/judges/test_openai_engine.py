@@ -66,7 +66,9 @@ def test_a_flaky_server_loses_no_item(server: str, tmp_path: Path, monkeypatch: 
     assert "sk-test-secret" not in written
 
 
-def test_servers_without_n_get_one_request_per_sample(server: str) -> None:
+def test_servers_without_n_get_one_request_per_sample(server: str, tiny_judge: Path) -> None:
+    from transformers import AutoTokenizer
+
     from selfrat_eval.judges import SamplingConfig
     from selfrat_eval.prompts import AbsoluteRequest, absolute_prompt
 
@@ -74,6 +76,10 @@ def test_servers_without_n_get_one_request_per_sample(server: str) -> None:
     chat = absolute_prompt(AbsoluteRequest("Task", "Answer", "Is it right?"))
     [samples] = engine.generate([chat], SamplingConfig(n=3, temperature=1.0, max_new_tokens=16), [7])
     assert len(samples) == 3
+    # each sample was its own request, so each was billed the whole prompt, as the tokenizer counts it
+    tokenizer = AutoTokenizer.from_pretrained(tiny_judge)
+    prompt = tokenizer.apply_chat_template(chat, add_generation_prompt=True, return_dict=True)["input_ids"]
+    assert [c.prompt_tokens for c in samples] == [len(prompt)] * 3
 
 
 def test_cli_over_http(server: str, tmp_path: Path) -> None:

@@ -44,3 +44,24 @@ def test_shared_prefill_sampling_matches_greedy_at_near_zero_temperature(tiny_ju
     greedy = engine.generate(chats, SamplingConfig(max_new_tokens=12))
     cold = engine.generate(chats, SamplingConfig(n=3, temperature=1e-6, max_new_tokens=12, logprobs=True))
     assert [[c.text for c in samples] for samples in cold] == [[g[0].text] * 3 for g in greedy]
+
+
+def test_prompt_and_output_tokens_are_the_tokenizers_counts(tiny_judge: Path) -> None:
+    """A request's first sample carries its prompt's length as the tokenizer counts the chat (the prompt
+    is prefilled once for all its samples); a sample's output tokens are its text and its end token."""
+    engine = load_engine("hf", str(tiny_judge), batch_size=4)
+    tokenizer = engine.tokenizer  # type: ignore[attr-defined]
+    chats = [absolute_prompt(AbsoluteRequest("Q" * (7 * i + 1), "Answer", "Rubric")) for i in range(3)]
+    lengths = [
+        len(tokenizer.apply_chat_template(chat, add_generation_prompt=True, return_dict=True)["input_ids"])
+        for chat in chats
+    ]
+    assert lengths[0] < lengths[1] < lengths[2]
+    sampled = engine.generate(chats, SamplingConfig(n=2, temperature=1.0, max_new_tokens=8, seed=1))
+    assert [[c.prompt_tokens for c in samples] for samples in sampled] == [[n, 0] for n in lengths]
+    greedy = engine.generate(chats, SamplingConfig(max_new_tokens=48))  # every judgment ends before 48
+    assert [samples[0].prompt_tokens for samples in greedy] == lengths
+    assert [samples[0].num_tokens for samples in greedy] == [
+        len(tokenizer(samples[0].text + tokenizer.eos_token, add_special_tokens=False)["input_ids"])
+        for samples in greedy
+    ]

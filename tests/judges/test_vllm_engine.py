@@ -54,6 +54,24 @@ def test_n_samples_per_prompt_in_one_call(engine: Engine) -> None:
     assert [c.text for c in again[2]] == [c.text for c in sampled[0]]  # same seed, same samples
 
 
+def test_prompt_and_output_tokens_are_the_tokenizers_counts(engine: Engine) -> None:
+    """A request's first sample carries its prompt's length as the tokenizer counts the chat (vLLM
+    prefills it once for its n samples); a sample's output tokens are its text and its end token."""
+    tokenizer = engine.llm.get_tokenizer()  # type: ignore[attr-defined]
+    chats = [absolute_prompt(AbsoluteRequest("Q" * (7 * i + 1), "Answer", "Rubric")) for i in range(3)]
+    lengths = [
+        len(tokenizer.apply_chat_template(chat, add_generation_prompt=True, return_dict=True)["input_ids"])
+        for chat in chats
+    ]
+    assert lengths[0] < lengths[1] < lengths[2]
+    sampled = engine.generate(chats, SamplingConfig(n=2, temperature=1.0, max_new_tokens=48), [1, 2, 3])
+    assert [[c.prompt_tokens for c in samples] for samples in sampled] == [[n, 0] for n in lengths]
+    assert [[c.num_tokens for c in samples] for samples in sampled] == [
+        [len(tokenizer(c.text + tokenizer.eos_token, add_special_tokens=False)["input_ids"]) for c in samples]
+        for samples in sampled
+    ]
+
+
 @pytest.mark.parametrize("strategy", ["single", "self-consistency:4", "best-of-n:4"])
 def test_strategies_on_the_real_engine(engine: Engine, tmp_path: Path, strategy: str) -> None:
     results = run_eval(config(tmp_path / "full", strategy=strategy, limit=8), engine_factory=lambda: engine)
