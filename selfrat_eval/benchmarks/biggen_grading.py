@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pydantic import Field
 from rich.console import RenderableType
 from rich.table import Table
 
@@ -62,9 +61,10 @@ def grades_a_grading(instance_id: str) -> bool:
 
 
 class BiggenResponseRow(BiggenInstance):
-    """A response to an instance, in the pipeline's columns."""
+    """A response to an instance, in the pipeline's columns. An empty response is graded like any
+    other (a model that answered nothing is graded for it); a missing one is an error."""
 
-    response: str = Field(min_length=1)
+    response: str
     response_model_name: str | None = None
     model_name: str | None = None
 
@@ -80,6 +80,19 @@ def response_files(path: Path) -> list[Path]:
     return files
 
 
+def grading_item(instance: BiggenInstance, response: str, model: str) -> RubricItem:
+    """The item a judge grades: `model`'s `response` to `instance` (its id: instance id / model)."""
+    return RubricItem(
+        id=f"{instance.id}/{model}",
+        group=instance.capability,
+        instruction=instance.input,
+        response=response,
+        rubric=instance.score_rubric,
+        reference_answer=instance.reference_answer or None,
+        meta={"instance_id": instance.id, "response_model": model},
+    )
+
+
 def load_biggen_responses(path: Path) -> tuple[list[RubricItem], RowSource]:
     """Every response of every file under `path`, one item per (instance, model)."""
     items: list[RubricItem] = []
@@ -91,17 +104,7 @@ def load_biggen_responses(path: Path) -> tuple[list[RubricItem], RowSource]:
             model = row.response_model_name or row.model_name
             if not model:
                 raise InputError("missing", source=source.name, record=number, field="response_model_name")
-            items.append(
-                RubricItem(
-                    id=f"{row.id}/{model}",
-                    group=row.capability,
-                    instruction=row.input,
-                    response=row.response,
-                    rubric=row.score_rubric,
-                    reference_answer=row.reference_answer or None,
-                    meta={"instance_id": row.id, "response_model": model},
-                )
-            )
+            items.append(grading_item(row, row.response, model))
             rows.append((number, raw))
     merged = RowSource(str(path), rows, {"path": str(Path(path).resolve())})
     return unique_items(items, merged), merged

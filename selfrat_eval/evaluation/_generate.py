@@ -2,7 +2,7 @@
 pipeline writes, ready for `selfrat grade` (or the official grader).
 
 Each instance is sent as its system prompt and input through the model's chat template (greedy by
-default); responses are appended to `responses.jsonl` as chunks finish, so a killed run resumes
+default); responses are appended to `responses.jsonl.part` as chunks finish, so a killed run resumes
 without answering anything twice, and `responses.json` (the pipeline's object keyed by instance id:
 the instance's columns plus `response` and `response_model_name`) is rewritten whole at the end.
 """
@@ -24,7 +24,9 @@ from selfrat_eval.evaluation._store import append_lines, drop_torn_tail
 from selfrat_eval.judges import Backend, Engine, EngineSettings, SamplingConfig, load_engine
 from selfrat_eval.prompts import Chat
 
-RESPONSES_JSONL = "responses.jsonl"
+#: The partial file: not a response file by its suffix, so `selfrat grade --responses OUT` reads only
+#: the finished responses.json.
+RESPONSES_PARTIAL = "responses.jsonl.part"
 RESPONSES_JSON = "responses.json"
 
 
@@ -69,7 +71,7 @@ def generate_responses(config: GenerateConfig, engine_factory: Callable[[], Engi
     instances, _ = load_biggen_instances(config.data, revision=config.revision)
     wanted = [i for i in instances if config.multilingual or i.capability != MULTILINGUAL][: config.limit]
     config.out.mkdir(parents=True, exist_ok=True)
-    partial = config.out / RESPONSES_JSONL
+    partial = config.out / RESPONSES_PARTIAL
     drop_torn_tail(partial)
     done = (
         {json.loads(line)["id"] for line in partial.read_text(encoding="utf-8").splitlines()}

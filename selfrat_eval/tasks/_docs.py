@@ -10,12 +10,20 @@ does, for every benchmark, with nothing written per benchmark here.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from selfrat_eval.benchmarks import Benchmark, Judgment, ScoringOptions, benchmark_class, create_benchmark
+from selfrat_eval.benchmarks import (
+    Benchmark,
+    Item,
+    Judgment,
+    ScoringOptions,
+    benchmark_class,
+    create_benchmark,
+)
 from selfrat_eval.judges import Completion, Strategy
 from selfrat_eval.prompts import Chat
 
@@ -35,7 +43,12 @@ def benchmark_rows(
     benchmark = create_benchmark(name, **options)
     Strategy.parse(strategy)  # a bad strategy fails before any generation
     items, _source = benchmark.load(Path(data) if data else None, None)
-    settings = json.dumps({"benchmark": name, "options": asdict(benchmark), "strategy": strategy})
+    return request_docs(benchmark, items, strategy)
+
+
+def request_docs(benchmark: Benchmark, items: Sequence[Item], strategy: str) -> list[dict[str, Any]]:
+    """One document per judge request of each item, carrying what scoring needs."""
+    settings = json.dumps({"benchmark": benchmark.name, "options": asdict(benchmark), "strategy": strategy})
     return [
         {
             "id": f"{item.id}#{slot}",

@@ -394,3 +394,72 @@ def test_lm_eval_rewardbench2_self_consistency_reduces_each_prompts_samples(
             assert isinstance(judgment, CandidatesJudgment)
             credits.append(judgment.credit())
     assert metrics["math,samples"] == pytest.approx(sum(credits) / len(credits))
+
+
+def test_biggen_graded_two_stage_flows_give_the_grades_of_selfrat_grade(
+    tiny_judge: Path, tmp_path: Path
+) -> None:
+    """Generate, then judge, in lm-eval and in inspect: the same answers as `selfrat generate` and,
+    graded greedily by the same judge, the same grading texts and grades as `selfrat grade`. The tiny
+    judge answers the instances too: its answers hold verdicts, so a grading that repeats the graded
+    answer's verdict is a quote, not a grade (unreadable), and which grades are read depends on what
+    each answer was."""
+    instances = str(sample_path("biggen-instances"))
+    tokens = ("--max-new-tokens", "32", "--batch-size", "1")
+    selfrat = [sys.executable, "-m", "selfrat_eval.cli"]
+    generate = ["generate", "--model", str(tiny_judge), "--backend", "hf", "--data", instances]
+    generated = run([*selfrat, *generate, *tokens, "--out", str(tmp_path / "generated")], tmp_path)
+    assert generated.returncode == 0, generated.stderr[-3000:]
+    responses = json.loads((tmp_path / "generated" / "responses.json").read_text())
+    grade = [
+        "grade",
+        "--judge",
+        str(tiny_judge),
+        "--backend",
+        "hf",
+        "--responses",
+        str(tmp_path / "generated"),
+    ]
+    graded = run([*selfrat, *grade, *tokens, "--n-resamples", "0", "--out", str(tmp_path / "ours")], tmp_path)
+    assert graded.returncode == 0, graded.stderr[-3000:]
+    ours = {
+        json.loads(line)["id"].split("/")[0]: json.loads(line)
+        for line in (tmp_path / "ours" / "judgments.jsonl").read_text().splitlines()
+    }
+    [metrics] = json.loads((tmp_path / "ours" / "results.json").read_text())["metrics"]["models"].values()
+    assert len(ours) == 16 and {j["score"] is None for j in ours.values()} == {True, False}  # both kinds
+
+    judge = {"judge": str(tiny_judge), "judge_backend": "hf", "judge_max_new_tokens": 32}
+    judge |= {"judge_batch_size": 1, "out": str(tmp_path / "lm-graded")}
+    lm = lm_eval(tmp_path, "hf", f"pretrained={tiny_judge}", "biggen_graded", instances, 100, judge)
+    lm_responses = json.loads((tmp_path / "lm-graded" / "responses.json").read_text())
+    assert {k: r["response"] for k, r in lm_responses.items()} == {
+        k: r["response"] for k, r in responses.items()
+    }
+    lm_judgments = [json.loads(line) for line in (tmp_path / "lm-graded" / "judgments.jsonl").open()]
+    assert {j["id"].split("/")[0]: (j["outputs"], j["score"]) for j in lm_judgments} == {
+        k: (j["outputs"], j["score"]) for k, j in ours.items()
+    }
+    lm_metrics = lm["results"]["biggen_graded"]
+    assert lm_metrics["biggen_grade,none"] == pytest.approx(metrics["overall"]["value"])
+    assert lm_metrics["reasoning,none"] == pytest.approx(metrics["capabilities"]["reasoning"]["value"])
+    assert lm_metrics["parse_failure_rate,none"] == pytest.approx(metrics["parse_failure_rate"])
+
+    grader = f"{{model: hf/tiny, model_args: {{model_path: {tiny_judge}, do_sample: false, batch_size: 1}}}}"
+    log = inspect_eval(
+        tmp_path,
+        "selfrat_eval/biggen_graded",
+        tiny_judge,
+        *("--model-role", f"grader={grader}", "-T", f"data={instances}", "-T", "grader_max_tokens=32"),
+    )
+    assert len(log.samples) == 16
+    for sample in log.samples:
+        assert sample.output.completion == responses[sample.id]["response"]
+        score = sample.scores["biggen_grader"]
+        assert score.metadata["texts"] == ours[sample.id]["outputs"]["response"]
+        assert score.answer == (
+            "unreadable" if ours[sample.id]["score"] is None else str(ours[sample.id]["score"])
+        )
+    inspect_metrics = log.results.scores[0].metrics
+    assert inspect_metrics["biggen_grade"].value == pytest.approx(metrics["overall"]["value"])
+    assert inspect_metrics["parse_failure_rate"].value == pytest.approx(metrics["parse_failure_rate"])

@@ -1,9 +1,17 @@
 """What the `inspect_ai` entry point loads: a task per benchmark, and the solver, scorer and metric
-they share."""
+they share; and BiGGen-Bench's generate-then-judge task with its grader."""
 
+from selfrat_eval.tasks.inspect._graded import biggen_graded, biggen_grader
 from selfrat_eval.tasks.inspect._metrics import benchmark_metrics
 from selfrat_eval.tasks.inspect._scorers import benchmark_scorer
 from selfrat_eval.tasks.inspect._solvers import sampled_judgments
 from selfrat_eval.tasks.inspect._tasks import TASKS
 
-__all__ = ["TASKS", "benchmark_metrics", "benchmark_scorer", "sampled_judgments"]
+__all__ = [
+    "TASKS",
+    "benchmark_metrics",
+    "benchmark_scorer",
+    "biggen_graded",
+    "biggen_grader",
+    "sampled_judgments",
+]
