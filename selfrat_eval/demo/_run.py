@@ -3,11 +3,12 @@
 Per seed (each in `out/seed-K/`): a char-level Llama built from scratch, SFT on gold rationales of the
 arithmetic benchmark (and, as an ablation, on scores alone), then the real loop (sample N judgments
 per item -> ground-truth pairs -> DPO, twice), and `selfrat eval` runs of every arm on the held-out
-split. Every stage writes its artefact atomically and is recorded in `stages.json` with its wall
-time once done, so a killed demo resumes at the stage it stopped (the loop and evaluations also
-resume item by item). After each stage one line says how far the whole demo is and about how long
-is left. Seeds run one after another: measured here, two seeds in two one-thread
-processes train no faster than one after the other with two threads.
+split; then the SFT and last SRE judges grade toy answer generators of known quality (does each rank
+them as the truth does?). Every stage writes its artefact atomically and is recorded in
+`stages.json` with its wall time once done, so a killed demo resumes at the stage it stopped (the
+loop and evaluations also resume item by item). After each stage one line says how far the whole
+demo is and about how long is left. Seeds run one after another: measured here, two seeds in two
+one-thread processes train no faster than one after the other with two threads.
 """
 
 from __future__ import annotations
@@ -20,13 +21,13 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from rich.console import Console
 
 from selfrat_eval._errors import InputError
 from selfrat_eval.data._io import validate, write_json
 from selfrat_eval.evaluation import EvalConfig, run_eval
-from selfrat_eval.toy import Splits, build_arithmetic_benchmark, build_char_judge
+from selfrat_eval.toy import Splits, build_arithmetic_benchmark, build_char_judge, write_generator_answers
 from selfrat_eval.training import (
     CheckSettings,
     CurationSettings,
@@ -43,6 +44,9 @@ from selfrat_eval.training import (
 console = Console(stderr=True)
 
 STAGES_FILE = "stages.json"
+
+#: The benchmark file of the toy generators' answers, graded by the SFT and last SRE judges.
+GENERATORS_SPLIT = "generators"
 
 
 class DemoConfig(BaseModel):
@@ -61,6 +65,12 @@ class DemoConfig(BaseModel):
         "fewer in the second, as in the paper (5,000 then 500).",
     )
     heldout_items: int = Field(500, ge=2)
+    generator_questions: int = Field(
+        100,
+        ge=2,
+        description="Held-out questions each toy generator answers (at most heldout_items): the SFT and "
+        "last SRE judges grade these answers, and the report says how well each ranks the generators.",
+    )
     n: int = Field(8, ge=2, description="Judgments per item: SRE sampling, self-consistency, best-of-N.")
     iterations: int = Field(2, ge=1)
     sft_check_items: int = Field(
@@ -98,6 +108,14 @@ class DemoConfig(BaseModel):
         beta=0.1, learning_rate=1e-4, epochs=2, batch_size=32, max_length=128, precision="fp32"
     )
 
+    @model_validator(mode="after")
+    def _questions_are_heldout(self) -> DemoConfig:
+        if self.generator_questions > self.heldout_items:
+            raise ValueError(
+                "generator_questions must be at most heldout_items (they are held-out questions)"
+            )
+        return self
+
     @classmethod
     def from_options(cls, out: Path, *, seeds: int = 3, config: Path | None = None) -> DemoConfig:
         """Seeds 0..seeds-1, then any fields from a YAML/JSON `config`, then `out`."""
@@ -128,6 +146,12 @@ def run_demo(config: DemoConfig) -> Path:
     write_json(config.out / "demo.json", json.loads(config.model_dump_json()))
     splits = Splits(config.train_items, max(config.items_per_iteration), config.heldout_items)
     build_arithmetic_benchmark(config.benchmark_dir(), splits, seed=config.data_seed)
+    write_generator_answers(
+        config.benchmark_dir() / "heldout.jsonl",
+        config.benchmark_dir() / f"{GENERATORS_SPLIT}.jsonl",
+        questions=config.generator_questions,
+        seed=config.data_seed,
+    )
     plan = [(seed, name, action) for seed in config.seeds for name, action in seed_stages(config, seed)]
     progress = _Progress(sum(STAGE_WEIGHTS.get(_kind(name), 1.0) for _seed, name, _ in plan))
     for seed, name, action in plan:
@@ -146,6 +170,7 @@ STAGE_WEIGHTS = {
     "eval SFT greedy": 1.0,
     "eval SFT samples": 8.0,
     "SRE loop": 80.0,
+    "grade toy generators": 2.5,
     "SFT without rationales": 36.0,
     "eval SFT without rationales": 1.0,
     "SFT trained on": 40.0,
@@ -283,6 +308,20 @@ def loop_config(config: DemoConfig, seed: int) -> LoopConfig:
     )
 
 
+#: Run folders (under seed-K) of the judges' gradings of the toy generators' answers.
+GRADER_RUNS = {"sft": "arms/generators-sft", "sre": "arms/generators-sre"}
+
+
+def grade_generators(config: DemoConfig, seed: int) -> None:
+    """Greedy gradings of every toy generator's answers by this seed's SFT judge and last SRE judge."""
+    folder = config.seed_dir(seed)
+    judges = {"sft": folder / "sft", "sre": folder / "sre" / f"iteration-{config.iterations}" / "checkpoint"}
+    for key, run in GRADER_RUNS.items():
+        arm_eval(
+            config, judges[key], folder / run, "single", seed, config.max_new_tokens, split=GENERATORS_SPLIT
+        )
+
+
 def seed_stages(config: DemoConfig, seed: int) -> list[tuple[str, Callable[[], Any]]]:
     """Every stage of one seed, in order, as (name, action); `run_demo` skips those already done."""
     folder = config.seed_dir(seed)
@@ -302,6 +341,7 @@ def seed_stages(config: DemoConfig, seed: int) -> list[tuple[str, Callable[[], A
             evaluate("sft", "arms/sft-samples", f"self-consistency:{config.n}"),
         ),
         ("SRE loop", lambda: run_loop(loop_config(config, seed))),
+        ("grade toy generators", lambda: grade_generators(config, seed)),
     ]
     if seed in config.seeds[: config.ablation_seeds]:
 

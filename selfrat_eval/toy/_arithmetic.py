@@ -62,6 +62,21 @@ class Splits:
         return {"train": self.train, "sampling": self.sampling, "heldout": self.heldout}
 
 
+def answer_row(row_id: str, group: str, instruction: str, total: int, answer: int) -> dict[str, Any]:
+    """One rubric-file row: `answer` to the question `instruction` whose sum is `total`, labelled by
+    its distance, with the gold rationale (the benchmark's items and the toy generators' answers)."""
+    return {
+        "id": row_id,
+        "group": group,
+        "instruction": instruction,
+        "response": str(answer),
+        "rubric": ARITHMETIC_RUBRIC.model_dump(),
+        "reference_answer": str(total),
+        "label": label_for(abs(total - answer)),
+        "feedback": gold_rationale(total, answer),
+    }
+
+
 def _row(number: int, split: str, a: int, b: int, rng: random.Random) -> dict[str, Any]:
     total = a + b
     label = rng.randint(1, 5)
@@ -69,17 +84,9 @@ def _row(number: int, split: str, a: int, b: int, rng: random.Random) -> dict[st
     distance = rng.randint(low, high)
     # Below zero is not an answer anyone gives: shift upwards when a downward miss would go negative.
     answer = total + distance if distance > total or rng.random() < 0.5 else total - distance
-    assert label_for(abs(total - answer)) == label
-    return {
-        "id": f"{split}-{number:05d}",
-        "group": "arithmetic",
-        "instruction": f"Compute {a}+{b}.",
-        "response": str(answer),
-        "rubric": ARITHMETIC_RUBRIC.model_dump(),
-        "reference_answer": str(total),
-        "label": label,
-        "feedback": gold_rationale(total, answer),
-    }
+    row = answer_row(f"{split}-{number:05d}", "arithmetic", f"Compute {a}+{b}.", total, answer)
+    assert row["label"] == label
+    return row
 
 
 def build_arithmetic_benchmark(out: Path, splits: Splits | None = None, *, seed: int = 0) -> dict[str, Path]:

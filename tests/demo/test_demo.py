@@ -6,13 +6,17 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
 import pytest
 import yaml
+from scipy.stats import spearmanr
 
+from selfrat_eval.benchmarks import RatingJudgment
 from selfrat_eval.evaluation import read_judgments
+from selfrat_eval.toy import TOY_GENERATORS
 
 pytestmark = pytest.mark.slow
 pytest.importorskip("trl", reason="installed by scripts/setup.sh (extra: train)")
@@ -21,6 +25,7 @@ TINY = {
     "train_items": 40,
     "items_per_iteration": [16, 8],
     "heldout_items": 24,
+    "generator_questions": 12,
     "n": 4,
     "ablation_seeds": 1,
     "sft_check_items": 16,
@@ -48,6 +53,22 @@ def correct(folder: Path, labels: dict[str, float]) -> np.ndarray:
     judgments = read_judgments(folder / "judgments.jsonl")
     by_id = {j.id: j for j in judgments}
     return np.array([getattr(by_id[i], "score", None) == labels[i] for i in sorted(labels)], dtype=float)
+
+
+def ranking(run: Path, truth: list[float]) -> tuple[float | None, float]:
+    """Recomputed from the judgments: Spearman of the mean readable grade per generator with the
+    truth (None where a generator has no readable grade or all have the same mean), and the
+    unreadable rate."""
+    judgments = [j for j in read_judgments(run / "judgments.jsonl") if isinstance(j, RatingJudgment)]
+    assert len(judgments) == len(TOY_GENERATORS) * TINY["generator_questions"]
+    grades = [
+        [j.score for j in judgments if j.group == g.name and j.score is not None] for g in TOY_GENERATORS
+    ]
+    means = [float(np.mean(g)) if g else None for g in grades]
+    unreadable = sum(j.score is None for j in judgments) / len(judgments)
+    if None in means or len(set(means)) == 1:
+        return None, unreadable
+    return float(spearmanr(means, truth).statistic), unreadable
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +142,44 @@ def test_demo_writes_a_report_whose_numbers_match_the_runs(
         assert results["sft_checks"][str(seed)] == check["history"][-1]
         assert f"seed {seed} {100 * check['history'][-1]['accuracy']:.0f}% after {steps[-1]} steps" in report
     progress = [line for line in done.stderr.splitlines() if line.startswith("demo: ")]
-    assert len(progress) == 2 * 5 + 4 and "100% done" in progress[-1] and "min left" in progress[0]
+    assert len(progress) == 2 * 6 + 4 and "100% done" in progress[-1] and "min left" in progress[0]
+
+
+def test_the_ranking_recovery_table_matches_the_judges_gradings_of_the_toy_generators(
+    demo: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
+    folder, done = demo
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = folder / "out"
+    rows = [json.loads(line) for line in (out / "benchmark" / "generators.jsonl").read_text().splitlines()]
+    truth = [float(np.mean([r["label"] for r in rows if r["group"] == g.name])) for g in TOY_GENERATORS]
+    assert all(a > b for a, b in pairwise(truth))  # as designed, best first
+    results = json.loads((out / "report.json").read_text())["ranking"]
+    assert results["questions"] == 12
+    assert [g["true_mean_label"] for g in results["generators"]] == pytest.approx(truth)
+    recomputed = {
+        judge: [ranking(out / f"seed-{s}" / "arms" / f"generators-{judge}", truth) for s in (0, 1)]
+        for judge in ("sft", "sre")
+    }
+    sft, sre = results["judges"]
+    assert (sft["arm"], sre["arm"]) == ("sft", "sre-2")
+    for row, judge in ((sft, "sft"), (sre, "sre")):
+        rhos = [rho for rho, _ in recomputed[judge]]
+        assert row["spearman_per_seed"] == pytest.approx(rhos)
+        pooled = None if None in rhos else float(np.mean(rhos))
+        assert row["spearman"]["value"] == pytest.approx(pooled)
+        assert row["unreadable_rate"] == pytest.approx(np.mean([rate for _, rate in recomputed[judge]]))
+    difference = results["difference"]
+    assert difference["per_seed"] == pytest.approx(
+        [
+            None if a is None or b is None else b - a
+            for (a, _), (b, _) in zip(*recomputed.values(), strict=True)
+        ]
+    )
+    report = (out / "report.md").read_text()
+    assert "## Judge as grader: ranking recovery" in report
+    assert "Ranking the toy generators, SRE iteration 2 minus SFT (greedy)" in report
+    assert "| gen-1 | 50 | 1 | 4.500 | 4.500 |" in report
 
 
 def test_a_finished_demo_reruns_no_stage(demo: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
