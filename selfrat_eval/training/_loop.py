@@ -39,6 +39,11 @@ class SamplingSettings(BaseModel):
     backend: Backend | None = Field(None, description="Default: vllm where installed, else hf.")
     batch_size: int = Field(8, ge=1)
     engine_options: dict[str, Any] = Field(default_factory=dict)
+    cache: Path | None = Field(
+        None,
+        description="A judgment cache file (the one `selfrat eval --cache` uses): a rerun or a second "
+        "loop that samples the same items from the same checkpoint generates nothing again.",
+    )
 
 
 class HeldOutEval(BaseModel):
@@ -136,25 +141,25 @@ def run_iteration(
     started = time.perf_counter()
     sampling = config.sampling
     meta = config.curation.strategy == "meta-judge"
-    samples = run_eval(
-        EvalConfig(
-            judge=judge,
-            benchmark="pairwise" if pairwise else "rubric",
-            data=items_file,
-            out=folder / "samples",
-            backend=sampling.backend or default_backend(),
-            strategy=f"{'best-of-n' if meta else 'self-consistency'}:{sampling.n}",
-            selector="meta-judge" if meta else "logprob",
-            temperature=sampling.temperature,
-            top_p=sampling.top_p,
-            max_new_tokens=sampling.max_new_tokens,
-            batch_size=sampling.batch_size,
-            use_reference=config.use_reference,
-            seed=config.seed,
-            n_resamples=0,
-            engine_options=dict(sampling.engine_options),
-        )
+    sampling_config = EvalConfig(
+        judge=judge,
+        benchmark="pairwise" if pairwise else "rubric",
+        data=items_file,
+        out=folder / "samples",
+        backend=sampling.backend or default_backend(),
+        strategy=f"{'best-of-n' if meta else 'self-consistency'}:{sampling.n}",
+        selector="meta-judge" if meta else "logprob",
+        temperature=sampling.temperature,
+        top_p=sampling.top_p,
+        max_new_tokens=sampling.max_new_tokens,
+        batch_size=sampling.batch_size,
+        use_reference=config.use_reference,
+        seed=config.seed,
+        n_resamples=0,
+        engine_options=dict(sampling.engine_options),
     )
+    # The cache key holds the checkpoint folder's file fingerprint, so a re-trained folder is a new judge.
+    samples = run_eval(sampling_config, engine_factory=sampling_config.cached_engine(sampling.cache))
     _timed(timings, "sample", started)
 
     started = time.perf_counter()

@@ -150,6 +150,25 @@ def test_majority_curation(sft_judge: Path, tmp_path: Path) -> None:
     assert stats["strategy"] == "majority" and stats["pairs"] > 0
 
 
+def test_sampling_shares_the_judgment_cache(sft_judge: Path, tmp_path: Path) -> None:
+    """A second loop sampling the same items from the same judge, into another folder, generates
+    nothing: every sampled judgment is served from the cache the first one filled."""
+    sampling = {"n": 6, "max_new_tokens": 32, "backend": "hf", "cache": str(tmp_path / "cache.sqlite")}
+    runs = []
+    for name in ("first", "again"):
+        config = loop_config(sft_judge, tmp_path / name, iterations=1, evaluation=None, sampling=sampling)
+        run_loop(LoopConfig.model_validate(config))
+        samples = tmp_path / name / "iteration-1" / "samples"
+        runs.append(
+            (json.loads((samples / "results.json").read_text()), (samples / "judgments.jsonl").read_text())
+        )
+    (first, first_judgments), (again, again_judgments) = runs
+    assert first["timings"]["cache"]["misses"] == 12 and first["timings"]["cache"]["engine_calls"] > 0
+    cache = again["timings"]["cache"]
+    assert cache["requests"] == cache["hits"] == 12 and cache["engine_calls"] == 0
+    assert again_judgments == first_judgments
+
+
 def test_meta_judge_curation_rates_every_parseable_candidate(tiny_judge: Path, tmp_path: Path) -> None:
     from selfrat_eval._errors import InputError
 
