@@ -95,6 +95,36 @@ def test_grading_two_models_gives_capability_means_overall_and_ranking(tmp_path:
     )
 
 
+def test_a_killed_grading_resumes_without_grading_anything_twice(tmp_path: Path) -> None:
+    path = generate_responses(
+        GenerateConfig(model="gen-a", out=tmp_path / "gen", data=INSTANCES),
+        engine_factory=lambda: answer_as("gen-a"),
+    )
+    config = EvalConfig(
+        judge="scripted",
+        benchmark="biggen_grading",
+        out=tmp_path / "graded",
+        data=path,
+        chunk_size=5,
+        n_resamples=0,
+    )
+
+    class KilledAfterTwoChunks(ScriptedEngine):
+        def generate(self, chats, sampling, seeds=None):  # type: ignore[no-untyped-def]
+            if len(self.calls) == 2:
+                raise KeyboardInterrupt  # as a kill between two chunks
+            return super().generate(chats, sampling, seeds)
+
+    with pytest.raises(KeyboardInterrupt):
+        grade_responses(config, engine_factory=lambda: KilledAfterTwoChunks(judge))
+    kept = (tmp_path / "graded" / "judgments.jsonl").read_text()
+    assert len(kept.splitlines()) == 10  # the two finished chunks
+    resumed = ScriptedEngine(judge)
+    results = grade_responses(config, engine_factory=lambda: resumed)
+    assert sum(resumed.calls) == 6 and results["metrics"]["n_items"] == 16  # only the 6 left were graded
+    assert (tmp_path / "graded" / "judgments.jsonl").read_text().startswith(kept)
+
+
 def test_grading_of_gradings_gets_its_prompt_and_prometheus_judges_skip_it(tmp_path: Path) -> None:
     rows = [json.loads(line) for line in INSTANCES.read_text().splitlines()][:3]
     rows[1] = rows[1] | {"id": "refinement_llm_judge_absolute_0", "capability": "refinement"}
