@@ -30,7 +30,8 @@ candidate, a verdict per order or per matrix cell), each element one vote per ju
   `response_1_first`); `order_disagrees` follows from the reduced orders as in
   `TieJudgment.with_strategy` (only the same readable verdict in both orders agrees).
 
-Everything else (labels, human votes, the item's text) is the first juror's, the same for all.
+Everything else (labels, human votes, the item's text) is the first juror's, the same for all; the
+jury's judgments keep no samples (each juror's run keeps its own).
 Inter-judge agreement per result field: Krippendorff's alpha over units (item x element) x jurors,
 interval for scores, nominal for verdicts, and each pair of jurors' agreement (Spearman for scores,
 the share of equal verdicts for verdicts).
@@ -64,6 +65,8 @@ from selfrat_eval.evaluation._runner import EvalConfig
 from selfrat_eval.evaluation._store import judgment_line, read_judgments
 
 Reducer = Literal["mean", "median", "strict-majority"]
+#: A judgment's per-sample record, left empty in a jury's judgment (the jurors' runs keep theirs).
+SAMPLE_FIELDS = ("outputs", "parse_status", "values", "strengths", "logprobs", "meta_scores", "selected")
 REDUCERS: tuple[Reducer, ...] = ("mean", "median", "strict-majority")
 #: How a result field votes: `score` numbers, element-wise; `verdict` categories, element-wise;
 #: `choice` a list that is one categorical vote as a whole (an empty list: unreadable).
@@ -205,7 +208,10 @@ def jury(
     for key in keys:
         jurors = [run[key] for run in runs]
         shape = _item_shape(jurors, key)
-        updates: dict[str, Any] = {"strategy": f"jury:{reducer}", "selected": {}, "jurors": {}}
+        # The jury's judgment holds its verdicts, not the first juror's samples (which would be
+        # re-reduced as if they were the jury's, and counted as its samples' parse statuses).
+        updates: dict[str, Any] = {"strategy": f"jury:{reducer}", "jurors": {}}
+        updates |= {field: {} for field in SAMPLE_FIELDS}
         for name, kind in shape.fields.items():
             if kind != "score" and reducer != "strict-majority":
                 raise InputError(

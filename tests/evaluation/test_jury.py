@@ -504,6 +504,8 @@ def test_run_jury_runs_each_judge_into_its_folder_then_combines_them(tmp_path: P
         "org--judge2",
     ]
     assert together["metrics"] == apart["metrics"]
+    # the jury's judgments hold its verdicts, none of the first juror's samples
+    assert all(not j.outputs and not j.values for j in read_judgments(tmp_path / "jury" / "judgments.jsonl"))
     assert (tmp_path / "jury" / "judgments.jsonl").read_text().replace("org--", "") == (
         tmp_path / "apart-jury" / "judgments.jsonl"
     ).read_text()
