@@ -38,7 +38,11 @@ TIE_POLICY_HELP = (
     "the two ratings (a response without a readable rating loses, none readable 0.25)."
 )
 SelectorName = Literal["logprob", "agreement", "meta-judge"]
-STRATEGY_HELP = "single (greedy), self-consistency:N, or best-of-n:N."
+STRATEGY_HELP = (
+    "single (greedy), self-consistency:N, or best-of-n:N; self-consistency:adaptive:MAX or "
+    "best-of-n:adaptive:MAX stop sampling a request once its vote is settled (--confidence)."
+)
+CONFIDENCE_HELP = "Adaptive strategies: how sure the stopping rule must be that a vote is settled (0.5-1]."
 CacheOption = Annotated[
     Path | None,
     typer.Option(help="SQLite judgment cache shared by runs: a repeated request is never generated twice."),
@@ -151,6 +155,7 @@ def eval_command(
     selector: Annotated[SelectorName, typer.Option(help="Best-of-N selection rule.")] = "logprob",
     temperature: Annotated[float, typer.Option(help="Sampling temperature for sampled strategies.")] = 1.0,
     top_p: Annotated[float, typer.Option(help="Nucleus sampling for sampled strategies.")] = 1.0,
+    confidence: Annotated[float, typer.Option(help=CONFIDENCE_HELP)] = 0.95,
     meta_judge: Annotated[
         str | None, typer.Option(help="Model for best-of-n --selector meta-judge (default: the judge).")
     ] = None,
@@ -223,6 +228,7 @@ def eval_command(
             selector=selector,
             temperature=temperature,
             top_p=top_p,
+            confidence=confidence,
             meta_judge=meta_judge,
             both_orders=both_orders,
             engine_options=_engine_options(engine_option or []),
@@ -449,6 +455,7 @@ def score_command(
     ] = None,
     aggregate: Annotated[AggregateName, typer.Option(help="Self-consistency reduction.")] = "majority",
     selector: Annotated[SelectorName, typer.Option(help="Best-of-N selection rule.")] = "logprob",
+    confidence: Annotated[float, typer.Option(help=CONFIDENCE_HELP)] = 0.95,
 ) -> None:
     """Recompute results.json (and RewardBench leaderboard files) from a judgments.jsonl."""
     with _user_errors():
@@ -456,7 +463,11 @@ def score_command(
         from selfrat_eval.evaluation import print_results, rescore
         from selfrat_eval.judges import Strategy
 
-        chosen = Strategy.parse(strategy, aggregate=aggregate, selector=selector) if strategy else None
+        chosen = (
+            Strategy.parse(strategy, aggregate=aggregate, selector=selector, confidence=confidence)
+            if strategy
+            else None
+        )
         options = ScoringOptions(tie_policy, n_resamples, seed)
         results = rescore(path, out=out, options=options, strategy=chosen, model_name=model_name)
         print_results(results)

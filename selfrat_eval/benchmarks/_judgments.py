@@ -8,6 +8,8 @@ already mapped to "chosen"/"rejected"/"tie"), `strengths` (pairwise: strong, sli
 where the format does not say), `logprobs` and `meta_scores`. Results, reduced by `strategy`:
 `score_chosen`/`score_rejected` (absolute RewardBench), `winner` (pairwise RewardBench), `score` plus
 labels (`human_score`, `gpt4_score`, or `label`) for rubric gradings; null where unparseable.
+Adaptive strategies add `stopped`: per slot, how many samples were drawn (or, re-reduced offline, would
+have been) and why sampling stopped (`settled`, `max`, or `exhausted`: the stored samples ran out).
 Items are keyed by (group, id).
 """
 
@@ -19,7 +21,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from selfrat_eval.data import item_key
-from selfrat_eval.judges import Strategy, Value, combine, select
+from selfrat_eval.judges import StopReason, Strategy, Value, combine, select
 from selfrat_eval.metrics import (
     ERROR_CREDIT,
     Outcome,
@@ -34,6 +36,13 @@ from selfrat_eval.parsing import SampleStatus, Strength
 Score = Annotated[float, Field(ge=1, le=5)]
 #: Item ids are text; integer ids (RewardBench's own dataset and per-item results) are read as text.
 ItemId = Annotated[str, BeforeValidator(lambda value: str(value) if isinstance(value, int) else value)]
+
+
+class SlotStop(BaseModel):
+    """Where adaptive sampling of one slot stopped: `samples` reduced, and why."""
+
+    samples: int = Field(ge=0)
+    reason: StopReason
 
 
 class Judgment(BaseModel):
@@ -52,6 +61,8 @@ class Judgment(BaseModel):
     meta_scores: dict[str, list[float | None]] = Field(default_factory=dict)
     strategy: str = "single"
     selected: dict[str, tuple[str, int]] = Field(default_factory=dict)
+    #: Adaptive strategies only (absent otherwise): per slot, the samples reduced and why they stopped.
+    stopped: dict[str, SlotStop] | None = None
 
     @property
     def key(self) -> str:
@@ -61,12 +72,45 @@ class Judgment(BaseModel):
         """Which slots' samples each result field is reduced from."""
         raise NotImplementedError
 
+    def samples(self) -> int:
+        """Judge samples this item's results are reduced from (adaptive: those drawn), all slots."""
+        if self.stopped is not None:
+            return sum(stop.samples for stop in self.stopped.values())
+        return sum(len(values) for values in self.values.values())
+
+    def _used(self, slot: str, strategy: Strategy) -> int:
+        """How many of `slot`'s stored samples `strategy` reduces (`Strategy.used`)."""
+        return strategy.used(self.values[slot])[0]
+
+    def _reduction(self, strategy: Strategy) -> dict[str, Any]:
+        """The fields every reduction sets: the strategy, the selections (filled in by the caller) and,
+        for an adaptive strategy, where each slot stopped."""
+        stopped: dict[str, SlotStop] | None = None
+        if strategy.adaptive:
+            stopped = {}
+            for slot, values in self.values.items():
+                samples, reason = strategy.used(values)
+                assert reason is not None  # adaptive strategies always say why they stopped
+                stopped[slot] = SlotStop(samples=samples, reason=reason)
+        return {"strategy": strategy.label, "selected": {}, "stopped": stopped}
+
+    def _reduce_slot(self, slot: str, strategy: Strategy) -> tuple[Value | None, int | None]:
+        """One slot's samples reduced alone: (result, index of the kept sample or None)."""
+        count = self._used(slot, strategy)
+        return combine(
+            self.values[slot][:count],
+            strategy,
+            _padded(self.logprobs.get(slot), count),
+            _padded(self.meta_scores.get(slot), count),
+        )
+
     def with_strategy(self, strategy: Strategy) -> Judgment:
-        """Recompute the result fields from the stored samples (first `strategy.n` per slot).
+        """Recompute the result fields from the stored samples (per slot, the first `strategy.n`, or
+        as many as the adaptive rule draws).
 
         Judgments without stored `values` (e.g. converted from another tool) keep their results.
         """
-        updates: dict[str, Any] = {"strategy": strategy.label, "selected": {}}
+        updates = self._reduction(strategy)
         for result, slots in self.result_slots().items():
             present = [slot for slot in slots if slot in self.values]
             if not present:
@@ -76,7 +120,7 @@ class Judgment(BaseModel):
             metas: list[float | None] = []
             where: list[tuple[str, int]] = []
             for slot in present:
-                count = len(self.values[slot][: strategy.n])
+                count = self._used(slot, strategy)
                 values += self.values[slot][:count]
                 logprobs += _padded(self.logprobs.get(slot), count)
                 metas += _padded(self.meta_scores.get(slot), count)
@@ -122,8 +166,8 @@ class PairJudgment(Judgment):
         assert isinstance(judgment, PairJudgment)
         if self.mode != "pairwise" or not {"pair", "pair_swapped"} <= set(self.values):
             return judgment
-        first = combine(self.values["pair"][: strategy.n], strategy)[0]
-        second = combine(self.values["pair_swapped"][: strategy.n], strategy)[0]
+        first = combine(self.values["pair"][: self._used("pair", strategy)], strategy)[0]
+        second = combine(self.values["pair_swapped"][: self._used("pair_swapped", strategy)], strategy)[0]
         return judgment.model_copy(update={"order_disagrees": first != second})
 
 
@@ -165,9 +209,9 @@ class CandidatesJudgment(Judgment):
         return TiesPrompt(self.id, self.num_correct, self.ratings)
 
     def with_strategy(self, strategy: Strategy) -> CandidatesJudgment:
-        updates: dict[str, Any] = {"strategy": strategy.label, "selected": {}}
+        updates = self._reduction(strategy)
         if self.mode == "rankings" and "ranking" in self.values:
-            letters = self.values["ranking"][: strategy.n]
+            letters = self.values["ranking"][: self._used("ranking", strategy)]
             if strategy.kind == "self-consistency":
                 counts = Counter(v for v in letters if isinstance(v, str))
                 top = max(counts.values(), default=0)
@@ -186,13 +230,7 @@ class CandidatesJudgment(Judgment):
         if self.mode == "ratings" and slots:
             ratings = []
             for slot in slots:
-                count = len(self.values[slot][: strategy.n])
-                value, index = combine(
-                    self.values[slot][:count],
-                    strategy,
-                    _padded(self.logprobs.get(slot), count),
-                    _padded(self.meta_scores.get(slot), count),
-                )
+                value, index = self._reduce_slot(slot, strategy)
                 ratings.append(None if value is None else float(value))
                 if index is not None:
                     updates["selected"][slot] = (slot, index)
@@ -210,14 +248,7 @@ class BothOrdersJudgment(PairJudgment):
         judgment = super().with_strategy(strategy)
         assert isinstance(judgment, BothOrdersJudgment)
         winners = [
-            combine(
-                self.values[slot][: strategy.n],
-                strategy,
-                _padded(self.logprobs.get(slot), len(self.values[slot][: strategy.n])),
-                _padded(self.meta_scores.get(slot), len(self.values[slot][: strategy.n])),
-            )[0]
-            for slot in ("pair", "pair_swapped")
-            if slot in self.values
+            self._reduce_slot(slot, strategy)[0] for slot in ("pair", "pair_swapped") if slot in self.values
         ]
         return judgment.model_copy(update={"order_winners": winners})
 
@@ -243,16 +274,10 @@ class StyleMatrixJudgment(Judgment):
     wins: list[list[float]] = Field(default_factory=list)
 
     def with_strategy(self, strategy: Strategy) -> StyleMatrixJudgment:
-        updates: dict[str, Any] = {"strategy": strategy.label, "selected": {}}
+        updates = self._reduction(strategy)
         reduced: dict[str, Value | None] = {}
-        for slot, values in self.values.items():
-            count = len(values[: strategy.n])
-            value, index = combine(
-                values[:count],
-                strategy,
-                _padded(self.logprobs.get(slot), count),
-                _padded(self.meta_scores.get(slot), count),
-            )
+        for slot in self.values:
+            value, index = self._reduce_slot(slot, strategy)
             reduced[slot] = value
             if index is not None:
                 updates["selected"][slot] = (slot, index)

@@ -179,8 +179,7 @@ class TieJudgment(Judgment):
             return self
         verdict, kept = self._reduced(slots, strategy)
         orders = [self._reduced([slot], strategy)[0] for slot in slots]
-        updates: dict[str, Any] = {
-            "strategy": strategy.label,
+        updates = self._reduction(strategy) | {
             "selected": {} if kept is None else {"verdict": kept},
             "verdict": verdict,
             "order_verdicts": orders,
@@ -195,7 +194,7 @@ class TieJudgment(Judgment):
         metas: list[float | None] = []
         where: list[tuple[str, int]] = []
         for slot in slots:
-            values = self.values[slot][: strategy.n]
+            values = self.values[slot][: self._used(slot, strategy)]
             votes += [None if value is None else _AS_WINNER[str(value)] for value in values]
             logprobs += _padded(self.logprobs.get(slot), len(values))
             metas += _padded(self.meta_scores.get(slot), len(values))

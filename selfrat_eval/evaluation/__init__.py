@@ -7,7 +7,8 @@ from selfrat_eval.evaluation._grade import grade_responses
 from selfrat_eval.evaluation._jury import REDUCERS, jury, run_jury
 from selfrat_eval.evaluation._ranking import ScoreTable, load_scores, rank_agreement, write_ranking_report
 from selfrat_eval.evaluation._report import print_results
-from selfrat_eval.evaluation._rescore import rescore
+from selfrat_eval.evaluation._rescore import rereduce, rescore
+from selfrat_eval.evaluation._results import samples_per_item
 from selfrat_eval.evaluation._runner import JUDGMENTS_FILE, RESULTS_FILE, EvalConfig, run_eval
 from selfrat_eval.evaluation._store import JudgmentStore, read_judgments
 from selfrat_eval.evaluation._suite import panel, run_suite, write_card
@@ -31,10 +32,12 @@ __all__ = [
     "print_results",
     "rank_agreement",
     "read_judgments",
+    "rereduce",
     "rescore",
     "run_eval",
     "run_jury",
     "run_suite",
+    "samples_per_item",
     "write_card",
     "write_cards_report",
     "write_ranking_report",

@@ -2,17 +2,20 @@
 or from a RewardBench 2 per-prompt leaderboard file (`eval-set-scores/<model>.json`) alone.
 
 With a strategy, the stored samples are reduced again (e.g. self-consistency:8 re-scored as
-best-of-n:8 or self-consistency:4) without generating anything.
+best-of-n:8 or self-consistency:4) without generating anything. An adaptive strategy reduces each
+request's first samples in order, as many as its stopping rule would have drawn online: what adaptive
+sampling would have saved on a fixed-N run (results.json `samples`), before paying for it.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from selfrat_eval._errors import InputError
-from selfrat_eval.benchmarks import ScoringOptions, benchmark_class
+from selfrat_eval.benchmarks import Judgment, ScoringOptions, benchmark_class
 from selfrat_eval.benchmarks.rewardbench2 import leaderboard_scores, score_rewardbench2_file
 from selfrat_eval.data._io import write_json
 from selfrat_eval.evaluation._results import build_results, write_outputs
@@ -39,12 +42,7 @@ def rescore(
         return results
     judgments = read_judgments(path)
     if strategy is not None:
-        if not all(j.values for j in judgments):
-            raise InputError("--strategy needs per-sample `values` in every judgment", source=str(path))
-        meta = strategy.kind == "best-of-n" and strategy.selector == "meta-judge"
-        if meta and not all(j.meta_scores for j in judgments):
-            raise InputError("best-of-n by meta-judge needs stored `meta_scores`", source=str(path))
-        judgments = [j.with_strategy(strategy) for j in judgments]
+        judgments = rereduce(judgments, strategy, source=str(path))
     out = out or path.parent
     previous = _previous_results(path.parent)
     task = benchmark_class(judgments[0].benchmark).from_judgments(judgments)
@@ -62,6 +60,17 @@ def rescore(
     name = model_name or (previous.get("judge") or {}).get("model") or path.parent.resolve().name
     write_outputs(out, task, judgments, results, model_name=str(name), options=options)
     return results
+
+
+def rereduce(judgments: Sequence[Judgment], strategy: Strategy, source: str = "") -> list[Judgment]:
+    """Stored judgments reduced again by `strategy`, offline (`samples_per_item` then says what an
+    adaptive strategy would have cost)."""
+    if not all(j.values for j in judgments):
+        raise InputError("--strategy needs per-sample `values` in every judgment", source=source)
+    meta = strategy.kind == "best-of-n" and strategy.selector == "meta-judge"
+    if meta and not all(j.meta_scores for j in judgments):
+        raise InputError("best-of-n by meta-judge needs stored `meta_scores`", source=source)
+    return [j.with_strategy(strategy) for j in judgments]
 
 
 def _previous_results(folder: Path) -> dict[str, Any]:

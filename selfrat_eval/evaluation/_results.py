@@ -52,7 +52,19 @@ def build_results(
     }
     if cost is not None:
         results["cost"] = cost
+    if any(judgment.stopped is not None for judgment in judgments):
+        results["samples"] = samples_per_item(judgments)
     return results
+
+
+def samples_per_item(judgments: Sequence[Judgment]) -> dict[str, Any]:
+    """What an adaptive strategy cost: judge samples per item (mean, over every slot), and how many
+    slots stopped for each reason."""
+    reasons = Counter(stop.reason for j in judgments for stop in (j.stopped or {}).values())
+    return {
+        "judgments_per_item": sum(j.samples() for j in judgments) / len(judgments) if judgments else None,
+        "stop_reasons": dict(sorted(reasons.items())),
+    }
 
 
 def sample_statuses(judgments: Sequence[Judgment]) -> dict[str, int]:

@@ -36,6 +36,7 @@ from selfrat_eval.judges import (
     Aggregate,
     Backend,
     CachingEngine,
+    Completion,
     Engine,
     EngineSettings,
     SamplingConfig,
@@ -74,6 +75,8 @@ class EvalConfig:
     selector: Selector = "logprob"
     temperature: float = 1.0
     top_p: float = 1.0
+    #: Adaptive strategies: how sure the stopping rule must be that a vote is settled.
+    confidence: float = 0.95
     meta_judge: str | None = None
     seed: int = 0
     max_new_tokens: int = 512
@@ -108,6 +111,7 @@ class EvalConfig:
             selector=self.selector,
             temperature=self.temperature,
             top_p=self.top_p,
+            confidence=self.confidence,
         )
 
     def identity(self) -> dict[str, Any]:
@@ -115,8 +119,10 @@ class EvalConfig:
 
         The aggregate and (except meta-judge) the selector only change how stored samples are
         reduced, so they may change between runs; `selfrat score --strategy` re-reduces offline.
+        An adaptive run's confidence decides how many samples an item has, so it is part of it.
         """
         strategy = self.parsed_strategy()
+        budget = f"adaptive:{strategy.n}:{strategy.confidence:g}" if strategy.adaptive else strategy.n
         return {
             "judge": self.judge,
             "backend": self.backend,
@@ -128,11 +134,18 @@ class EvalConfig:
             "use_reference": self.use_reference,
             "seed": self.seed,
             "max_new_tokens": self.max_new_tokens,
-            "strategy": f"{strategy.kind}:{strategy.n}",
+            "strategy": f"{strategy.kind}:{budget}",
             "temperature": None if strategy.kind == "single" else self.temperature,
             "top_p": None if strategy.kind == "single" else self.top_p,
             "meta_judge": self.meta_judge or self.judge if self._uses_meta_judge() else None,
         }
+
+    def recorded(self) -> dict[str, Any]:
+        """The settings as results.json records them (the confidence only where it decides anything)."""
+        settings = {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(self).items()}
+        if not self.parsed_strategy().adaptive:
+            del settings["confidence"]
+        return settings
 
     def _uses_meta_judge(self) -> bool:
         return self.parsed_strategy().kind == "best-of-n" and self.selector == "meta-judge"
@@ -177,6 +190,13 @@ def check_resumable(out: Path, config: EvalConfig) -> None:
 def request_seed(seed: int, item_key: str, slot: str) -> int:
     """A per-request seed that does not depend on batching, --limit or resuming."""
     return zlib.crc32(f"{seed}:{item_key}:{slot}".encode())
+
+
+def sample_seed(request: int, index: int) -> int:
+    """The seed of sample `index` of a request seeded `request`, when each sample is its own request
+    (adaptive strategies): the HTTP engine's convention for servers that ignore `n`, so a fixed-N run
+    made that way holds exactly the samples an adaptive run draws, and re-reduces offline to it."""
+    return request + index
 
 
 def run_eval(
@@ -244,7 +264,7 @@ def run_eval(
         strategy=strategy.label,
         judge=engine_identity,
         data={"source": source.name, **source.identity},
-        config={k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(config).items()},
+        config=config.recorded(),
         timings={
             "load_s": loaded - started,
             "judge_s": judge_seconds,
@@ -297,23 +317,55 @@ class _ChunkJudge:
 
     def judge_chunk(self, chunk: Sequence[Item]) -> list[Judgment]:
         requests = [self.task.requests(item) for item in chunk]
-        flat = [
-            (item.key, slot, chat)
-            for item, chats in zip(chunk, requests, strict=True)
-            for slot, chat in chats.items()
-        ]
-        sampling = self.strategy.sampling(self.max_new_tokens, self.seed)
-        seeds = [request_seed(self.seed, key, slot) for key, slot, _ in flat]
-        generated = self.engine.generate([chat for _, _, chat in flat], sampling, seeds)
-        self.tokens += count_tokens(generated)
-        completions = iter(generated)
-        judgments = [
-            self.task.judgment(item, {slot: next(completions) for slot in chats})
-            for item, chats in zip(chunk, requests, strict=True)
-        ]
+        if self.strategy.adaptive:
+            judgments = self.sample_adaptively(chunk, requests)
+        else:
+            flat = [
+                (item.key, slot, chat)
+                for item, chats in zip(chunk, requests, strict=True)
+                for slot, chat in chats.items()
+            ]
+            sampling = self.strategy.sampling(self.max_new_tokens, self.seed)
+            seeds = [request_seed(self.seed, key, slot) for key, slot, _ in flat]
+            generated = self.engine.generate([chat for _, _, chat in flat], sampling, seeds)
+            self.tokens += count_tokens(generated)
+            completions = iter(generated)
+            judgments = [
+                self.task.judgment(item, {slot: next(completions) for slot in chats})
+                for item, chats in zip(chunk, requests, strict=True)
+            ]
         if self.meta_engine is not None:
             judgments = self.rate_rationales(judgments, requests)
         return [judgment.with_strategy(self.strategy) for judgment in judgments]
+
+    def sample_adaptively(self, chunk: Sequence[Item], requests: list[dict[str, Chat]]) -> list[Judgment]:
+        """Sample every request in rounds until the adaptive rule stops it: one engine call per round
+        for all the chunk's unsettled requests (only those are sent), each sample its own request
+        seeded by (run seed, item, slot, sample index), so no batching, round or resume changes it
+        on an engine that seeds per request (`Strategy.more` sizes rounds so that the stop is the
+        one a per-sample check would make). The transformers engine seeds one random stream per
+        batch, so there the samples also depend on the batches: repeatable, but not batch-invariant."""
+        outputs: list[dict[str, list[Completion]]] = [{slot: [] for slot in chats} for chats in requests]
+        sampling = self.strategy.sampling(self.max_new_tokens, self.seed)
+        judgments: list[Judgment] = []
+        while True:
+            # The chunk's samples so far, parsed by the benchmark (pairwise verdicts in its terms).
+            judgments = [self.task.judgment(item, drawn) for item, drawn in zip(chunk, outputs, strict=True)]
+            wanted = [
+                (n, slot, len(outputs[n][slot]) + extra)
+                for n, judgment in enumerate(judgments)
+                for slot in requests[n]
+                for extra in range(self.strategy.more(judgment.values.get(slot, [])))
+            ]
+            if not wanted:
+                return judgments
+            seeds = [
+                sample_seed(request_seed(self.seed, chunk[n].key, slot), index) for n, slot, index in wanted
+            ]
+            generated = self.engine.generate([requests[n][slot] for n, slot, _ in wanted], sampling, seeds)
+            self.tokens += count_tokens(generated)
+            for (n, slot, _), completions in zip(wanted, generated, strict=True):
+                outputs[n][slot] += completions
 
     def rate_rationales(self, judgments: list[Judgment], requests: list[dict[str, Chat]]) -> list[Judgment]:
         """Best-of-N by meta-judge: the judge model grades every parseable candidate judgment."""

@@ -32,8 +32,10 @@ class JudgmentStore:
 
 
 def judgment_line(judgment: Judgment) -> str:
-    """One judgments.jsonl line."""
-    return json.dumps(judgment.model_dump(mode="json", exclude_none=False), ensure_ascii=False)
+    """One judgments.jsonl line (`stopped` only where an adaptive strategy set it)."""
+    exclude = {"stopped"} if judgment.stopped is None else None
+    fields = judgment.model_dump(mode="json", exclude_none=False, exclude=exclude)
+    return json.dumps(fields, ensure_ascii=False)
 
 
 def drop_torn_tail(path: Path) -> None:

@@ -1,6 +1,7 @@
 """Judge engines behind one interface (transformers, vLLM, OpenAI-compatible HTTP) and the
 strategies that run on any of them (single, self-consistency, best-of-N)."""
 
+from selfrat_eval.judges._adaptive import StopReason
 from selfrat_eval.judges._cache import CacheStats, CachingEngine
 from selfrat_eval.judges._engine import Completion, Engine, SamplingConfig, TokenCount, count_tokens
 from selfrat_eval.judges._registry import BACKENDS, Backend, EngineSettings, default_backend, load_engine
@@ -29,6 +30,7 @@ __all__ = [
     "EngineSettings",
     "SamplingConfig",
     "Selector",
+    "StopReason",
     "Strategy",
     "StrategyKind",
     "TokenCount",

@@ -9,6 +9,9 @@
   log-probability), `agreement` (the judgment closest to the others), or `meta-judge` (the candidate
   whose rationale a judge model rates highest). Ties go to the higher log-probability, then to the
   earlier sample (samples are seeded, so this is reproducible).
+- `self-consistency:adaptive:MAX` (majority only) and `best-of-n:adaptive:MAX` (agreement only): up to
+  MAX samples per request, drawn in rounds until the vote is settled at `confidence` (the stopping
+  rule is documented in `judges._adaptive`); the samples drawn are then reduced as above.
 Unparseable samples (value None) never count as votes and are never selected.
 """
 
@@ -22,6 +25,7 @@ from dataclasses import dataclass
 from typing import Literal, get_args
 
 from selfrat_eval._errors import InputError
+from selfrat_eval.judges._adaptive import StopReason, Vote, next_round, stop_point
 from selfrat_eval.judges._engine import SamplingConfig
 
 StrategyKind = Literal["single", "self-consistency", "best-of-n"]
@@ -41,6 +45,10 @@ class Strategy:
     selector: Selector = "logprob"
     temperature: float = 1.0
     top_p: float = 1.0
+    #: Sample in rounds and stop each request once its vote is settled (`n` is then the budget).
+    adaptive: bool = False
+    #: How sure the adaptive stopping rule must be that the majority is settled (0.5 < c <= 1).
+    confidence: float = 0.95
 
     def __post_init__(self) -> None:
         if self.kind not in get_args(StrategyKind):
@@ -53,11 +61,29 @@ class Strategy:
             raise InputError(f"aggregate must be one of {list(get_args(Aggregate))}", field="aggregate")
         if self.selector not in get_args(Selector):
             raise InputError(f"selector must be one of {list(get_args(Selector))}", field="selector")
+        if self.adaptive:
+            self._check_adaptive()
+
+    def _check_adaptive(self) -> None:
+        # The rule settles a vote: it fits the reductions that follow the vote, not mean, median,
+        # log-prob or meta-judge selection.
+        if self.kind == "single":
+            raise InputError("the single strategy takes one judgment: adaptive needs a sampled strategy")
+        if self.kind == "self-consistency" and self.aggregate != "majority":
+            raise InputError("adaptive self-consistency reduces by --aggregate majority", field="aggregate")
+        if self.kind == "best-of-n" and self.selector != "agreement":
+            raise InputError("adaptive best-of-n selects by --selector agreement", field="selector")
+        if not 0.5 < self.confidence <= 1:
+            raise InputError("--confidence must be in (0.5, 1]", field="confidence")
 
     @classmethod
     def parse(cls, text: str, **options: object) -> Strategy:
-        """`single`, `self-consistency:N` or `best-of-n:N` (also `best-of-N:N`, `sc:N`, `bon:N`)."""
+        """`single`, `self-consistency:N` or `best-of-n:N` (also `best-of-N:N`, `sc:N`, `bon:N`), or
+        `self-consistency:adaptive:MAX` / `best-of-n:adaptive:MAX`."""
         name, _, count = text.strip().lower().partition(":")
+        adaptive, _, budget = count.partition(":")
+        if adaptive == "adaptive":
+            count, options = budget, {**options, "adaptive": True}
         kind = {"sc": "self-consistency", "bon": "best-of-n"}.get(name, name)
         if kind not in get_args(StrategyKind):
             raise InputError(
@@ -72,14 +98,28 @@ class Strategy:
         if self.kind == "single":
             return "single"
         detail = self.aggregate if self.kind == "self-consistency" else self.selector
+        if self.adaptive:
+            return f"{self.kind}:adaptive:{self.n}:{detail}:{self.confidence:g}"
         return f"{self.kind}:{self.n}:{detail}"
+
+    def used(self, values: Sequence[Vote]) -> tuple[int, StopReason | None]:
+        """How many of a request's stored samples this strategy reduces: the first `n`, or as many as
+        the adaptive rule would have drawn (and why it stopped)."""
+        if self.adaptive:
+            return stop_point(values, self.n, self.confidence)
+        return min(self.n, len(values)), None
+
+    def more(self, values: Sequence[Vote]) -> int:
+        """Adaptive: how many more samples a request needs now (0 once it is settled)."""
+        return next_round(values, self.n, self.confidence)
 
     def sampling(self, max_new_tokens: int, seed: int) -> SamplingConfig:
         if self.kind == "single":
             return SamplingConfig(max_new_tokens=max_new_tokens, seed=seed)
         # Log-probs are always kept for sampled judgments so any strategy can be re-run offline.
+        # Adaptive samples are one request each, seeded by their index (see `sample_seed`).
         return SamplingConfig(
-            n=self.n,
+            n=1 if self.adaptive else self.n,
             temperature=self.temperature,
             top_p=self.top_p,
             max_new_tokens=max_new_tokens,
