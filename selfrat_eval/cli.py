@@ -39,8 +39,20 @@ TIE_POLICY_HELP = (
 )
 SelectorName = Literal["logprob", "agreement", "meta-judge"]
 STRATEGY_HELP = (
-    "single (greedy), self-consistency:N, or best-of-n:N; self-consistency:adaptive:MAX or "
-    "best-of-n:adaptive:MAX stop sampling a request once its vote is settled (--confidence)."
+    "single (greedy), self-consistency:N, or best-of-n:N; self-consistency:adaptive:MAX, or "
+    "best-of-n:adaptive:MAX with --selector agreement, stops sampling a request once its vote is settled "
+    "(--confidence)."
+)
+#: grade and suite reduce by majority and select by log-prob (no --aggregate / --selector), so adaptive
+#: best-of-N, which selects by agreement, is not theirs.
+GRADE_STRATEGY_HELP = (
+    "single (greedy), self-consistency:N (majority), or best-of-n:N (by log-prob); "
+    "self-consistency:adaptive:MAX stops sampling a request once its vote is settled (--confidence)."
+)
+RESCORE_STRATEGY_HELP = (
+    "Re-reduce the stored samples: single, self-consistency:N, or best-of-n:N; "
+    "self-consistency:adaptive:MAX, or best-of-n:adaptive:MAX with --selector agreement, reduces the "
+    "samples an adaptive run would have drawn (--confidence)."
 )
 CONFIDENCE_HELP = "Adaptive strategies: how sure the stopping rule must be that a vote is settled (0.5-1]."
 CacheOption = Annotated[
@@ -318,7 +330,8 @@ def grade_command(
         Path, typer.Option(help="Run folder: judgments, results, leaderboard.csv. Rerun to resume.")
     ],
     backend: Annotated[BackendName | None, typer.Option(help="Engine.")] = None,
-    strategy: Annotated[str, typer.Option(help=STRATEGY_HELP)] = "single",
+    strategy: Annotated[str, typer.Option(help=GRADE_STRATEGY_HELP)] = "single",
+    confidence: Annotated[float, typer.Option(help=CONFIDENCE_HELP)] = 0.95,
     limit: Annotated[int | None, typer.Option(help="Grade only the first N responses.")] = None,
     max_new_tokens: Annotated[int, typer.Option(help="Longest judgment to generate.")] = 512,
     batch_size: Annotated[int, typer.Option(help="hf: sequences per generate call.")] = 8,
@@ -345,6 +358,7 @@ def grade_command(
             data=responses,
             backend=jurors[0][0],
             strategy=strategy,
+            confidence=confidence,
             limit=limit,
             max_new_tokens=max_new_tokens,
             batch_size=batch_size,
@@ -376,7 +390,8 @@ def suite_command(
         typer.Option(help="BENCHMARK=FILE (repeatable): a local file for that benchmark (offline)."),
     ] = None,
     backend: Annotated[BackendName | None, typer.Option(help="Engine.")] = None,
-    strategy: Annotated[str, typer.Option(help=STRATEGY_HELP)] = "single",
+    strategy: Annotated[str, typer.Option(help=GRADE_STRATEGY_HELP)] = "single",
+    confidence: Annotated[float, typer.Option(help=CONFIDENCE_HELP)] = 0.95,
     limit: Annotated[int | None, typer.Option(help="Judge only the first N items of each benchmark.")] = None,
     mode: Annotated[
         Literal["absolute", "pairwise", "rankings"] | None,
@@ -417,6 +432,7 @@ def suite_command(
             out=out,
             backend=backend or default_backend(),
             strategy=strategy,
+            confidence=confidence,
             limit=limit,
             max_new_tokens=max_new_tokens,
             batch_size=batch_size,
@@ -450,9 +466,7 @@ def score_command(
     model_name: Annotated[
         str | None, typer.Option(help="Name for the RewardBench leaderboard files.")
     ] = None,
-    strategy: Annotated[
-        str | None, typer.Option(help=f"Re-reduce the stored samples: {STRATEGY_HELP}")
-    ] = None,
+    strategy: Annotated[str | None, typer.Option(help=RESCORE_STRATEGY_HELP)] = None,
     aggregate: Annotated[AggregateName, typer.Option(help="Self-consistency reduction.")] = "majority",
     selector: Annotated[SelectorName, typer.Option(help="Best-of-N selection rule.")] = "logprob",
     confidence: Annotated[float, typer.Option(help=CONFIDENCE_HELP)] = 0.95,

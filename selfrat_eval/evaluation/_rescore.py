@@ -64,7 +64,15 @@ def rescore(
 
 def rereduce(judgments: Sequence[Judgment], strategy: Strategy, source: str = "") -> list[Judgment]:
     """Stored judgments reduced again by `strategy`, offline (`samples_per_item` then says what an
-    adaptive strategy would have cost)."""
+    adaptive strategy would have cost). `source` is the judgments file they were read from."""
+    if any(j.strategy.startswith("jury:") for j in judgments):
+        # Its values are the jurors' results, not samples of one judge: there is nothing to reduce.
+        folder = Path(source).parent if source else Path("OUT")
+        raise InputError(
+            f"a jury's judgments keep no samples: re-reduce the jurors' runs ({folder / 'jurors'}/..., or "
+            "the runs given to `selfrat jury`) and combine them again",
+            source=str(folder),
+        )
     if not all(j.values for j in judgments):
         raise InputError("--strategy needs per-sample `values` in every judgment", source=source)
     meta = strategy.kind == "best-of-n" and strategy.selector == "meta-judge"

@@ -36,19 +36,47 @@ def _split(chat: Chat) -> dict[str, str]:
 
 
 def benchmark_rows(
-    name: str, data: str | Path | None = None, strategy: str = "single", **options: Any
+    name: str,
+    data: str | Path | None = None,
+    strategy: str = "single",
+    confidence: float = 0.95,
+    **options: Any,
 ) -> list[dict[str, Any]]:
     """Benchmark `name` (with `options`, e.g. mode, seed, use_reference) as harness documents: the
-    hub, $SELFRAT_DATA_DIR, or a local file `data`."""
+    hub, $SELFRAT_DATA_DIR, or a local file `data`. `confidence` is an adaptive strategy's."""
     benchmark = create_benchmark(name, **options)
-    Strategy.parse(strategy)  # a bad strategy fails before any generation
+    harness_strategy(strategy, confidence)  # a bad strategy fails before any generation
     items, _source = benchmark.load(Path(data) if data else None, None)
-    return request_docs(benchmark, items, strategy)
+    return request_docs(benchmark, items, strategy, confidence)
 
 
-def request_docs(benchmark: Benchmark, items: Sequence[Item], strategy: str) -> list[dict[str, Any]]:
-    """One document per judge request of each item, carrying what scoring needs."""
-    settings = json.dumps({"benchmark": benchmark.name, "options": asdict(benchmark), "strategy": strategy})
+def harness_strategy(label: str, confidence: float = 0.95) -> Strategy:
+    """The package's strategy for a harness's strategy label: best-of-N selects by agreement, since
+    lm-eval and inspect return no log-probs."""
+    return Strategy.parse(label, selector="agreement", confidence=confidence)
+
+
+def doc_strategy(settings: dict[str, Any]) -> Strategy:
+    """The strategy a document's settings name: inspect's adaptive solver samples by it and the
+    metric reduces by it, so the metric reduces exactly the samples the solver drew."""
+    return harness_strategy(settings["strategy"], settings.get("confidence", 0.95))
+
+
+def doc_item(item_json: str, settings: dict[str, Any]) -> tuple[Benchmark, Item]:
+    """A document's benchmark (with the run's options) and item, rebuilt from what it carries."""
+    benchmark = benchmark_class(settings["benchmark"])(**settings["options"])
+    return benchmark, benchmark.item_type.model_validate_json(item_json)
+
+
+def request_docs(
+    benchmark: Benchmark, items: Sequence[Item], strategy: str, confidence: float = 0.95
+) -> list[dict[str, Any]]:
+    """One document per judge request of each item, carrying what scoring needs (the confidence
+    only for an adaptive strategy: elsewhere it decides nothing)."""
+    adaptive = {"confidence": confidence} if harness_strategy(strategy, confidence).adaptive else {}
+    settings = json.dumps(
+        {"benchmark": benchmark.name, "options": asdict(benchmark), "strategy": strategy, **adaptive}
+    )
     return [
         {
             "id": f"{item.id}#{slot}",
@@ -84,13 +112,10 @@ def _scores(answers: tuple[tuple[str, str, str, tuple[str, ...]], ...]) -> dict[
     benchmark: Benchmark | None = None
     for (item_json, settings_json), outputs in by_item.items():
         settings = json.loads(settings_json)
-        benchmark = benchmark_class(settings["benchmark"])(**settings["options"])
-        parsed = benchmark.item_type.model_validate_json(item_json)
+        benchmark, parsed = doc_item(item_json, settings)
         if set(benchmark.requests(parsed)) - set(outputs):
             continue
-        # lm-eval and inspect return no log-probs: best-of-N selects by agreement.
-        strategy = Strategy.parse(settings["strategy"], selector="agreement")
-        judgments.append(benchmark.judgment(parsed, outputs).with_strategy(strategy))
+        judgments.append(benchmark.judgment(parsed, outputs).with_strategy(doc_strategy(settings)))
     if benchmark is None:
         return {}
     return benchmark.score(judgments, ScoringOptions(n_resamples=0))

@@ -5,6 +5,7 @@ exactly the online adaptive run on the same seeds."""
 from __future__ import annotations
 
 import json
+import shutil
 import zlib
 from collections.abc import Sequence
 from pathlib import Path
@@ -178,3 +179,38 @@ def test_a_real_model_run_is_repeatable_and_rereduces_offline_to_itself(
     )
     assert offline["metrics"] == online["metrics"] and offline["samples"] == online["samples"]
     assert online["timings"]["judgments_generated_now"] == 3 * online["samples"]["judgments_per_item"]
+
+
+@pytest.mark.parametrize("command", ["grade", "suite"])
+def test_grade_and_suite_pass_their_confidence_on(
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """grade and suite sample adaptively at the --confidence given, and refuse one outside (0.5, 1]
+    before anything runs, as eval does."""
+    from typer.testing import CliRunner
+
+    import selfrat_eval.evaluation as evaluation
+    from selfrat_eval.cli import app
+
+    configs: list[EvalConfig] = []
+
+    def record(config: EvalConfig, *_: Any, **__: Any) -> dict[str, Any]:
+        configs.append(config)
+        (tmp_path / "out").mkdir()
+        (tmp_path / "out" / "card.md").write_text("card")  # what the suite command prints
+        return {}
+
+    monkeypatch.setattr(evaluation, "grade_responses" if command == "grade" else "run_suite", record)
+    monkeypatch.setattr(evaluation, "print_results", lambda results: None)
+    required = ["--responses", str(tmp_path / "responses.json")] if command == "grade" else []
+    args = [command, "--judge", "j", "--out", str(tmp_path / "out"), *required]
+    args += ["--strategy", "self-consistency:adaptive:6"]
+    ran = CliRunner().invoke(app, [*args, "--confidence", "0.8"])
+    assert ran.exit_code == 0, ran.output
+    [config] = configs
+    strategy = config.parsed_strategy()
+    assert strategy.adaptive and strategy.n == 6 and strategy.confidence == 0.8
+    shutil.rmtree(tmp_path / "out")
+    refused = CliRunner().invoke(app, [*args, "--confidence", "0.4"])
+    assert refused.exit_code == 2 and "--confidence must be in (0.5, 1]" in refused.stderr
+    assert len(configs) == 1 and not (tmp_path / "out").exists()

@@ -520,3 +520,28 @@ def test_judge_options_name_each_jurors_engine() -> None:
         ("hf", "org/judge"),
         ("hf", "x"),
     ]
+
+
+def test_score_refuses_to_rereduce_a_jurys_run(tmp_path: Path) -> None:
+    """A jury's judgments hold its jurors' results, not samples of one judge: `selfrat score --strategy`
+    on its folder stops with a message naming the folder and what to re-reduce instead, and leaves its
+    results as they were; plain rescoring still works."""
+    from typer.testing import CliRunner
+
+    from selfrat_eval.cli import app
+
+    def respond(judge: int, chat: list[dict[str, str]]) -> str:
+        return f"Feedback: ok. [RESULT] {rating(judge, chat) or 3}"
+
+    folders = runs_of(tmp_path, "rubric", respond, judges=2)
+    jury(folders, "mean", tmp_path / "jury", n_resamples=0)
+    results = (tmp_path / "jury" / "results.json").read_text()
+    judgments = str(tmp_path / "jury" / "judgments.jsonl")
+    refused = CliRunner().invoke(app, ["score", judgments, "--strategy", "self-consistency:4"])
+    assert refused.exit_code == 2
+    message = " ".join(refused.stderr.split())  # as one line, whatever the console's width
+    assert f"{tmp_path / 'jury'}: a jury's judgments keep no samples" in message
+    assert f"re-reduce the jurors' runs ({tmp_path / 'jury' / 'jurors'}/..." in message
+    assert (tmp_path / "jury" / "results.json").read_text() == results
+    rescored = CliRunner().invoke(app, ["score", judgments, "--n-resamples", "0"])
+    assert rescored.exit_code == 0, rescored.output

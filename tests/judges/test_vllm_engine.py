@@ -127,3 +127,54 @@ def test_cli_defaults_to_vllm_where_installed(tiny_judge: Path, tmp_path: Path) 
     results = json.loads((tmp_path / "run" / "results.json").read_text())
     assert results["judge"]["backend"] == "vllm" and results["strategy"] == "best-of-n:3:logprob"
     assert results["timings"]["judgments_generated_now"] == 6 * 2 * 3
+
+
+def test_adaptive_sampling_at_a_tiny_temperature_is_greedy_on_both_engines(
+    engine: Engine, tiny_judge: Path, tmp_path: Path
+) -> None:
+    """T -> 0 is greedy decoding: an adaptive run at temperature 1e-4 draws the greedy text for every
+    sample of every request, so its verdicts are the greedy `single` run's, on vLLM and on
+    transformers alike; and the two engines give the same verdicts."""
+    verdicts = {}
+    for backend in ("vllm", "hf"):
+        factory = (lambda: engine) if backend == "vllm" else None
+        common: dict[str, object] = {"judge": str(tiny_judge), "backend": backend, "limit": 4}
+        run_eval(config(tmp_path / backend / "single", **common), engine_factory=factory)
+        adaptive = {"strategy": "self-consistency:adaptive:6", "temperature": 1e-4}
+        run_eval(config(tmp_path / backend / "adaptive", **common, **adaptive), engine_factory=factory)
+        greedy = read_judgments(tmp_path / backend / "single" / "judgments.jsonl")
+        sampled = read_judgments(tmp_path / backend / "adaptive" / "judgments.jsonl")
+        for one, many in zip(greedy, sampled, strict=True):
+            assert set(many.outputs["response"]) == set(one.outputs["response"])  # every sample greedy
+            assert many.score == one.score  # type: ignore[attr-defined]
+        verdicts[backend] = [one.score for one in greedy]  # type: ignore[attr-defined]
+    assert verdicts["vllm"] == verdicts["hf"]
+    assert any(verdict is not None for verdict in verdicts["vllm"])  # the verdicts compared were read
+
+
+def test_offline_rereduction_of_a_fixed_run_equals_the_online_adaptive_run(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """vLLM seeds the k-th of a request's n samples as its seed + k, as adaptive sampling seeds its k-th
+    single-sample request: a fixed SC@6 run re-reduced offline is the online adaptive run, sample for
+    sample (what `selfrat score --strategy self-consistency:adaptive:6` shows before paying for it)."""
+    from selfrat_eval.evaluation import rereduce
+    from selfrat_eval.judges import Strategy
+
+    sampled = {"temperature": 1.0, "limit": 8}
+    run_eval(
+        config(tmp_path / "fixed", strategy="self-consistency:6", **sampled), engine_factory=lambda: engine
+    )
+    adaptive = "self-consistency:adaptive:6"
+    run_eval(
+        config(tmp_path / "adaptive", strategy=adaptive, confidence=0.8, **sampled),
+        engine_factory=lambda: engine,
+    )
+    offline = rereduce(
+        read_judgments(tmp_path / "fixed" / "judgments.jsonl"), Strategy.parse(adaptive, confidence=0.8)
+    )
+    online = read_judgments(tmp_path / "adaptive" / "judgments.jsonl")
+    for fixed, drawn in zip(offline, online, strict=True):
+        assert drawn.outputs["response"] == fixed.outputs["response"][: len(drawn.outputs["response"])]
+        assert drawn.stopped == fixed.stopped and drawn.score == fixed.score  # type: ignore[attr-defined]
+    assert any(len(j.outputs["response"]) < 6 for j in online)  # some requests stopped early

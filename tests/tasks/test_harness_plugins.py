@@ -13,7 +13,9 @@ from typing import Any
 
 import pytest
 
+from selfrat_eval.benchmarks import ScoringOptions, create_benchmark
 from selfrat_eval.data import sample_path
+from selfrat_eval.judges import Completion, Strategy
 from tests.conftest import SERVED_NAME
 from tests.data.biggen_fixture import write_human_eval
 
@@ -77,7 +79,8 @@ def lm_eval_samples(cwd: Path, task: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in Path(samples_file).read_text().splitlines()]
 
 
-def inspect_eval(cwd: Path, task: str, judge: Path, *params: str) -> Any:
+def inspect_eval(cwd: Path, task: str, judge: Path, *params: str, greedy: bool = True) -> Any:
+    """`inspect eval` on the judge (greedy unless told, so that parity tests compare texts)."""
     from inspect_ai.log import read_eval_log
 
     done = run(
@@ -90,7 +93,7 @@ def inspect_eval(cwd: Path, task: str, judge: Path, *params: str) -> Any:
             "-M",
             f"model_path={judge}",
             "-M",
-            "do_sample=False",
+            f"do_sample={not greedy}",
             "-M",
             "batch_size=1",
             "--max-tokens",
@@ -231,6 +234,46 @@ def test_inspect_tasks_with_sampled_strategies(tiny_judge: Path, tmp_path: Path)
     assert {s.metadata["group"] for s in log.samples} <= {"alpacaeval-easy", "hep-go"}
     # absolute mode (the default, as in `selfrat eval`): each of the 4 pairs asks for two ratings
     assert len(log.samples) == 8
+
+
+def test_inspect_adaptive_solver_stops_where_the_rule_does_and_the_metric_reduces_those_samples(
+    tiny_judge: Path, tmp_path: Path
+) -> None:
+    """-T adaptive=true samples each request until its vote is settled: every request drew between
+    the first round's size and n samples, exactly as many as the rule stops at; and the metric is the
+    package's own reduction of the logged texts by the adaptive strategy (at the confidence given)."""
+    n, confidence = 6, 0.9
+    log = inspect_eval(
+        tmp_path,
+        "selfrat_eval/rewardbench",
+        tiny_judge,
+        *("-T", f"data={RB_SAMPLE}", "-T", "limit=4", "-T", "strategy=self-consistency", "-T", f"n={n}"),
+        *("-T", "adaptive=true", "-T", f"confidence={confidence}"),
+        greedy=False,  # sampled, so that requests stop after different numbers of samples
+    )
+    strategy = Strategy.parse(f"self-consistency:adaptive:{n}", confidence=confidence)
+    benchmark = create_benchmark("rewardbench")  # absolute: each pair is two requests
+    outputs: dict[str, dict[str, list[Completion]]] = {}
+    for sample in log.samples:
+        kept = sample.scores["benchmark_scorer"].metadata
+        doc, texts = kept["doc"], kept["texts"]
+        settings = json.loads(doc["settings"])
+        assert settings["strategy"] == f"self-consistency:adaptive:{n}"
+        assert settings["confidence"] == confidence
+        outputs.setdefault(doc["item"], {})[doc["slot"]] = [Completion(text, 0) for text in texts]
+    assert len(log.samples) == 8 and len(outputs) == 4
+    judgments = []
+    for item_json, drawn in outputs.items():
+        judgment = benchmark.judgment(benchmark.item_type.model_validate_json(item_json), drawn)
+        for values in judgment.values.values():
+            assert strategy.more([]) <= len(values) <= n
+            used, reason = strategy.used(values)
+            assert used == len(values) and reason in {"settled", "max"}
+        judgments.append(judgment.with_strategy(strategy))
+    ours = benchmark.score(judgments, ScoringOptions(n_resamples=0))
+    metrics = log.results.scores[0].metrics
+    for wanted in benchmark.harness_metrics:
+        assert metrics[wanted.name].value == pytest.approx(wanted.read(ours), nan_ok=True)
 
 
 def test_parity_across_selfrat_lm_eval_and_inspect(tiny_judge: Path, tmp_path: Path) -> None:

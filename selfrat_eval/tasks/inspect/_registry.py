@@ -4,11 +4,12 @@ they share; and BiGGen-Bench's generate-then-judge task with its grader."""
 from selfrat_eval.tasks.inspect._graded import biggen_graded, biggen_grader
 from selfrat_eval.tasks.inspect._metrics import benchmark_metrics
 from selfrat_eval.tasks.inspect._scorers import benchmark_scorer
-from selfrat_eval.tasks.inspect._solvers import sampled_judgments
+from selfrat_eval.tasks.inspect._solvers import adaptive_judgments, sampled_judgments
 from selfrat_eval.tasks.inspect._tasks import TASKS
 
 __all__ = [
     "TASKS",
+    "adaptive_judgments",
     "benchmark_metrics",
     "benchmark_scorer",
     "biggen_graded",

@@ -17,7 +17,7 @@ from selfrat_eval._errors import InputError
 from selfrat_eval.benchmarks import benchmark_class, benchmark_names
 from selfrat_eval.tasks._docs import benchmark_rows
 from selfrat_eval.tasks.inspect._scorers import benchmark_scorer
-from selfrat_eval.tasks.inspect._solvers import sampled_judgments
+from selfrat_eval.tasks.inspect._solvers import adaptive_judgments, sampled_judgments
 
 STRATEGIES = ("single", "self-consistency", "best-of-n")
 #: Parameters every task takes, with their defaults, documented once in `_doc`.
@@ -28,6 +28,8 @@ COMMON: dict[str, Any] = {
     "strategy": "single",
     "n": 8,
     "temperature": 1.0,
+    "adaptive": False,
+    "confidence": 0.95,
 }
 
 
@@ -49,10 +51,23 @@ def _dataset(rows: list[dict[str, Any]], subset: str | list[str] | None, limit: 
     return MemoryDataset(samples)
 
 
-def _solver(strategy: str, n: int, temperature: float, seed: int) -> Solver:
+def _label(strategy: str, n: int, adaptive: bool) -> str:
+    """The package's strategy label for the task parameters: what the metric reduces by."""
     if strategy not in STRATEGIES:
         raise InputError(f"strategy must be one of {list(STRATEGIES)}", field="strategy")
-    return generate() if strategy == "single" else sampled_judgments(n=n, temperature=temperature, seed=seed)
+    if strategy == "single":
+        if adaptive:
+            raise InputError("adaptive needs strategy self-consistency or best-of-n", field="adaptive")
+        return strategy
+    return f"{strategy}:adaptive:{n}" if adaptive else f"{strategy}:{n}"
+
+
+def _solver(strategy: str, n: int, adaptive: bool, temperature: float, seed: int) -> Solver:
+    if strategy == "single":
+        return generate()
+    if adaptive:  # budget and confidence: the strategy in each sample's settings
+        return adaptive_judgments(temperature=temperature, seed=seed)
+    return sampled_judgments(n=n, temperature=temperature, seed=seed)
 
 
 def _doc(name: str) -> str:
@@ -65,8 +80,11 @@ def _doc(name: str) -> str:
         "    subset: groups (subsets, capabilities) to keep, comma-separated.\n"
         "    limit: the first N items, every request of each.\n"
         "    strategy: single (greedy), self-consistency or best-of-n.\n"
-        "    n: samples per request for the sampled strategies.\n"
+        "    n: samples per request for the sampled strategies (adaptive: at most n).\n"
         "    temperature: sampling temperature for the sampled strategies.\n"
+        "    adaptive: sample each request in rounds until its vote is settled (as the strategies\n"
+        "        self-consistency:adaptive:N and best-of-n:adaptive:N of `selfrat eval`).\n"
+        "    confidence: how sure the adaptive stopping rule must be that a vote is settled (0.5-1].\n"
         f"    The benchmark's options ({options}) as in `selfrat eval`; `seed` also seeds sampling.\n"
     )
 
@@ -79,12 +97,13 @@ def _make(name: str) -> Callable[..., Task]:
         if unknown:
             raise InputError(f"{name} takes no parameter {unknown[0]!r}", field=unknown[0])
         given = COMMON | options | params
-        label = given["strategy"] if given["strategy"] == "single" else f"{given['strategy']}:{given['n']}"
+        label = _label(given["strategy"], given["n"], given["adaptive"])
         chosen = {key: given[key] for key in options}
-        rows = benchmark_rows(name, given["data"], label, **chosen)
+        rows = benchmark_rows(name, given["data"], label, given["confidence"], **chosen)
+        sampling = (given["n"], given["adaptive"], given["temperature"], given.get("seed", 0))
         return Task(
             dataset=_dataset(rows, given["subset"], given["limit"]),
-            solver=_solver(given["strategy"], given["n"], given["temperature"], given.get("seed", 0)),
+            solver=_solver(given["strategy"], *sampling),
             scorer=benchmark_scorer(),
         )
 
