@@ -52,6 +52,11 @@ def demo_arms(config: DemoConfig) -> list[Arm]:
         Arm("sft", "SFT (greedy)", "arms/sft"),
         Arm("sft-sc", f"SFT self-consistency@{n}", "arms/sft-samples"),
         Arm("sft-bon", f"SFT best-of-{n} (mean log-prob)", "arms/sft-samples", f"best-of-n:{n}"),
+        Arm(
+            "sft-asc",
+            f"SFT adaptive self-consistency (max {n}, confidence {config.adaptive_confidence:g})",
+            "arms/sft-adaptive",
+        ),
     ]
     arms += [
         Arm(f"sre-{k}", f"SRE iteration {k}", f"sre/iteration-{k}/eval")
@@ -80,10 +85,12 @@ def _scores(judgments: list[Judgment], arm: Arm, ids: list[str]) -> np.ndarray:
 
 @dataclass(frozen=True)
 class _SeedRecords:
-    """What one seed's run wrote about itself, read once: stage wall times and the loop's iterations."""
+    """What one seed's run wrote about itself, read once: stage wall times, the loop's iterations, and
+    the judgments per item the adaptive self-consistency arm drew."""
 
     stages: dict[str, float]
     iterations: list[dict[str, Any]]
+    adaptive_per_item: float
 
     @classmethod
     def read(cls, config: DemoConfig, seed: int) -> _SeedRecords:
@@ -92,7 +99,9 @@ class _SeedRecords:
             json.loads((folder / "sre" / f"iteration-{k}" / "iteration.json").read_text())
             for k in range(1, config.iterations + 1)
         ]
-        return cls(json.loads((folder / STAGES_FILE).read_text()), iterations)
+        adaptive = json.loads((folder / "arms" / "sft-adaptive" / "results.json").read_text())
+        stages = json.loads((folder / STAGES_FILE).read_text())
+        return cls(stages, iterations, adaptive["samples"]["judgments_per_item"])
 
 
 def _cost(config: DemoConfig, arm: Arm, records: _SeedRecords) -> dict[str, float]:
@@ -120,6 +129,13 @@ def _cost(config: DemoConfig, arm: Arm, records: _SeedRecords) -> dict[str, floa
             "train_judgments": sum(it["items"] * config.n for it in done),
             "eval_per_item": 1,
             "eval_s": done[-1]["timings_s"].get("eval", math.nan),
+        }
+    if arm.key == "sft-asc":  # as many judgments as the stopping rule drew
+        return {
+            "train_s": stages["SFT"],
+            "train_judgments": 0,
+            "eval_per_item": records.adaptive_per_item,
+            "eval_s": stages[f"eval SFT adaptive x{config.n}"],
         }
     samples = arm.key != "sft"
     return {
@@ -187,6 +203,7 @@ def demo_results(config: DemoConfig) -> dict[str, Any]:
         (last, "sft"),
         (last, "sft-sc"),
         (last, "sft-bon"),
+        ("sft-asc", "sft-sc"),
         (last, "sft-more"),
         ("sre-1", "sft"),
         ("sft", "no-rationale"),
@@ -491,7 +508,7 @@ def _tables(results: dict[str, Any]) -> dict[str, list[list[str]]]:
                 _pct(row["parse_failure_rate"]),
                 f"{row['train_s']:.0f}",
                 f"{row['train_judgments']:.0f}",
-                f"{row['eval_per_item']:.0f}",
+                f"{row['eval_per_item']:.3g}",
                 f"{row['eval_s']:.1f}",
             ]
         )

@@ -72,6 +72,12 @@ class DemoConfig(BaseModel):
         "last SRE judges grade these answers, and the report says how well each ranks the generators.",
     )
     n: int = Field(8, ge=2, description="Judgments per item: SRE sampling, self-consistency, best-of-N.")
+    adaptive_confidence: float = Field(
+        0.95,
+        gt=0.5,
+        le=1,
+        description="The adaptive self-consistency arm (at most n samples) stops an item at this confidence.",
+    )
     iterations: int = Field(2, ge=1)
     sft_check_items: int = Field(
         200,
@@ -169,6 +175,7 @@ STAGE_WEIGHTS = {
     "SFT": 80.0,
     "eval SFT greedy": 1.0,
     "eval SFT samples": 8.0,
+    "eval SFT adaptive": 5.0,
     "SRE loop": 80.0,
     "grade toy generators": 2.5,
     "SFT without rationales": 36.0,
@@ -179,7 +186,9 @@ STAGE_WEIGHTS = {
 
 
 def _kind(stage: str) -> str:
-    return "eval SFT samples" if stage.startswith("eval SFT x") else stage
+    if stage.startswith("eval SFT x"):
+        return "eval SFT samples"
+    return "eval SFT adaptive" if stage.startswith("eval SFT adaptive") else stage
 
 
 class _Progress:
@@ -242,6 +251,7 @@ def arm_eval(
             backend="hf",
             use_reference=False,
             strategy=strategy,
+            confidence=config.adaptive_confidence,
             temperature=1.0,
             seed=seed,
             max_new_tokens=max_new_tokens,
@@ -339,6 +349,10 @@ def seed_stages(config: DemoConfig, seed: int) -> list[tuple[str, Callable[[], A
         (
             f"eval SFT x{config.n} samples",
             evaluate("sft", "arms/sft-samples", f"self-consistency:{config.n}"),
+        ),
+        (
+            f"eval SFT adaptive x{config.n}",
+            evaluate("sft", "arms/sft-adaptive", f"self-consistency:adaptive:{config.n}"),
         ),
         ("SRE loop", lambda: run_loop(loop_config(config, seed))),
         ("grade toy generators", lambda: grade_generators(config, seed)),

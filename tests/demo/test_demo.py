@@ -130,6 +130,15 @@ def test_demo_writes_a_report_whose_numbers_match_the_runs(
         [(b - a).mean() for a, b in zip(per_seed["sft"], per_seed["sre-2"], strict=True)]
     )
     assert arms["sft-sc"]["eval_per_item"] == 4 and arms["sft"]["eval_per_item"] == 1
+    # adaptive self-consistency: the judgments its runs drew per item, and its accuracy from them
+    adaptive = [
+        read_judgments(out / f"seed-{s}" / "arms" / "sft-adaptive" / "judgments.jsonl") for s in (0, 1)
+    ]
+    drawn = [np.mean([j.samples() for j in run]) for run in adaptive]
+    assert arms["sft-asc"]["eval_per_item"] == pytest.approx(np.mean(drawn))
+    assert 1 <= arms["sft-asc"]["eval_per_item"] <= 4
+    asc = np.mean([correct(out / f"seed-{s}" / "arms" / "sft-adaptive", labels) for s in (0, 1)], axis=0)
+    assert arms["sft-asc"]["accuracy"]["value"] == pytest.approx(asc.mean())
     assert arms["sre-2"]["train_judgments"] == (16 + 8) * 4
     assert arms["sre-2"]["train_s"] > arms["sre-1"]["train_s"] > arms["sft"]["train_s"] > 0
     # the numbers carry their machine, and the run said how long was left as it went
@@ -142,7 +151,7 @@ def test_demo_writes_a_report_whose_numbers_match_the_runs(
         assert results["sft_checks"][str(seed)] == check["history"][-1]
         assert f"seed {seed} {100 * check['history'][-1]['accuracy']:.0f}% after {steps[-1]} steps" in report
     progress = [line for line in done.stderr.splitlines() if line.startswith("demo: ")]
-    assert len(progress) == 2 * 6 + 4 and "100% done" in progress[-1] and "min left" in progress[0]
+    assert len(progress) == 2 * 7 + 4 and "100% done" in progress[-1] and "min left" in progress[0]
 
 
 def test_the_ranking_recovery_table_matches_the_judges_gradings_of_the_toy_generators(
