@@ -489,20 +489,31 @@ def test_biggen_graded_two_stage_flows_give_the_grades_of_selfrat_grade(
     assert lm_metrics["parse_failure_rate,none"] == pytest.approx(metrics["parse_failure_rate"])
 
     grader = f"{{model: hf/tiny, model_args: {{model_path: {tiny_judge}, do_sample: false, batch_size: 1}}}}"
-    log = inspect_eval(
-        tmp_path,
+    params = ("-T", f"data={instances}", "-T", "grader_max_tokens=32")
+    alone = inspect_eval(
+        tmp_path / "one",
         "selfrat_eval/biggen_graded",
         tiny_judge,
-        *("--model-role", f"grader={grader}", "-T", f"data={instances}", "-T", "grader_max_tokens=32"),
+        "--model-role",
+        f"grader={grader}",
+        *params,
     )
-    assert len(log.samples) == 16
-    for sample in log.samples:
-        assert sample.output.completion == responses[sample.id]["response"]
-        score = sample.scores["biggen_grader"]
-        assert score.metadata["texts"] == ours[sample.id]["outputs"]["response"]
-        assert score.answer == (
-            "unreadable" if ours[sample.id]["score"] is None else str(ours[sample.id]["score"])
-        )
-    inspect_metrics = log.results.scores[0].metrics
-    assert inspect_metrics["biggen_grade"].value == pytest.approx(metrics["overall"]["value"])
-    assert inspect_metrics["parse_failure_rate"].value == pytest.approx(metrics["parse_failure_rate"])
+    # a jury of the same judge twice, by strict majority: each grades as it grades alone, and two equal
+    # grades are more than half of the jury (two unreadable ones leave the answer ungraded)
+    jury = inspect_eval(
+        tmp_path / "jury",
+        "selfrat_eval/biggen_graded",
+        tiny_judge,
+        *("--model-role", f"grader=[{grader}, {grader}]", "-T", "reducer=strict-majority", *params),
+    )
+    for log, jurors in ((alone, 1), (jury, 2)):
+        assert len(log.samples) == 16
+        for sample in log.samples:
+            assert sample.output.completion == responses[sample.id]["response"]
+            score = sample.scores["biggen_grader"]
+            assert score.metadata["texts"] == [ours[sample.id]["outputs"]["response"]] * jurors
+            assert score.metadata["grades"] == [ours[sample.id]["score"]] * jurors
+            assert score.metadata["grade"] == ours[sample.id]["score"]
+        inspect_metrics = log.results.scores[0].metrics
+        assert inspect_metrics["biggen_grade"].value == pytest.approx(metrics["overall"]["value"])
+        assert inspect_metrics["parse_failure_rate"].value == pytest.approx(metrics["parse_failure_rate"])
