@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from selfrat_eval.benchmarks import ScoringOptions
+from selfrat_eval.benchmarks.biggen_grading import CAPABILITIES
 from selfrat_eval.evaluation import rescore
 from selfrat_eval.metrics import EXAMPLE_COUNTS
 
@@ -41,21 +42,11 @@ def main() -> None:
         for s, n in sizes.items()
         for i in range(n)
     ]
-    capabilities = [
-        "grounding",
-        "instruction_following",
-        "planning",
-        "reasoning",
-        "refinement",
-        "safety",
-        "theory_of_mind",
-        "tool_usage",
-    ]
     biggen = [
         {
             "benchmark": "biggen",
             "id": str(i),
-            "group": capabilities[i % 8],
+            "group": CAPABILITIES[i % len(CAPABILITIES)],
             "score": rng.randint(1, 5),
             "human_score": rng.randint(1, 5),
             "gpt4_score": rng.randint(1, 5),

@@ -96,7 +96,7 @@ def generate_responses(config: GenerateConfig, engine_factory: Callable[[], Engi
                 chunk = todo[start : start + config.chunk_size]
                 outputs = engine.generate([chat_of(i) for i in chunk], sampling)
                 rows = [
-                    _row(i, completions[0].text, config.name())
+                    response_row(i, completions[0].text, config.name())
                     for i, completions in zip(chunk, outputs, strict=True)
                 ]
                 append_lines(partial, [json.dumps(row, ensure_ascii=False) for row in rows])
@@ -109,5 +109,6 @@ def generate_responses(config: GenerateConfig, engine_factory: Callable[[], Engi
     return config.out / RESPONSES_JSON
 
 
-def _row(instance: BiggenInstance, response: str, model: str) -> dict[str, Any]:
+def response_row(instance: BiggenInstance, response: str, model: str) -> dict[str, Any]:
+    """A response in the official pipeline's columns: the instance's, `response`, `response_model_name`."""
     return instance.model_dump(mode="json") | {"response": response, "response_model_name": model}

@@ -22,7 +22,7 @@ from typing import Any
 
 from selfrat_eval._errors import InputError
 from selfrat_eval.benchmarks._leaderboard import safe_model_name
-from selfrat_eval.benchmarks.biggen import BiggenInstance, load_biggen_instances
+from selfrat_eval.benchmarks.biggen import load_biggen_instances
 from selfrat_eval.benchmarks.biggen_grading import MULTILINGUAL
 from selfrat_eval.data._io import atomic_write
 from selfrat_eval.judges import Backend, Strategy
@@ -48,12 +48,6 @@ def instance_docs(data: str | Path | None = None, multilingual: bool = False) ->
         for instance in instances
         if multilingual or instance.capability != MULTILINGUAL
     ]
-
-
-def response_row(doc: dict[str, Any], response: str, model: str) -> dict[str, Any]:
-    """A response in the official pipeline's columns (what `selfrat generate` writes)."""
-    instance = BiggenInstance.model_validate_json(doc["instance"])
-    return instance.model_dump(mode="json") | {"response": response, "response_model_name": model}
 
 
 @dataclass(frozen=True)

@@ -179,72 +179,27 @@ def test_generate_then_grade_with_real_tiny_models(tiny_judge: Path, tmp_path: P
         ],
     )
     assert generated.exit_code == 0, generated.output
-    graded = CliRunner().invoke(
-        app,
-        [
-            "grade",
-            "--judge",
-            str(tiny_judge),
-            "--responses",
-            str(tmp_path / "gen" / "responses.json"),
-            "--out",
-            str(tmp_path / "graded"),
-            "--max-new-tokens",
-            "24",
-            "--cache",
-            str(tmp_path / "cache.sqlite"),
-            *common,
-        ],
-    )
-    assert graded.exit_code == 0, graded.output
+
+    def grade(out: str, *judges: str) -> None:
+        """`selfrat grade` of the generated responses into tmp_path/out, sharing one cache."""
+        responses = str(tmp_path / "gen" / "responses.json")
+        options = ["--responses", responses, "--out", str(tmp_path / out), "--max-new-tokens", "24"]
+        done = CliRunner().invoke(
+            app, ["grade", *judges, *options, "--cache", str(tmp_path / "cache.sqlite"), *common]
+        )
+        assert done.exit_code == 0, done.output
+
+    grade("graded", "--judge", str(tiny_judge))
     results = json.loads((tmp_path / "graded" / "results.json").read_text())
     assert results["metrics"]["n_items"] == 4 and results["metrics"]["ranking"] == ["tiny"]
     # graded again into a new folder: every judgment comes from the cache, no engine call
-    again = CliRunner().invoke(
-        app,
-        [
-            "grade",
-            "--judge",
-            str(tiny_judge),
-            "--responses",
-            str(tmp_path / "gen" / "responses.json"),
-            "--out",
-            str(tmp_path / "again"),
-            "--max-new-tokens",
-            "24",
-            "--cache",
-            str(tmp_path / "cache.sqlite"),
-            *common,
-        ],
-    )
-    assert again.exit_code == 0, again.output
+    grade("again", "--judge", str(tiny_judge))
     assert (tmp_path / "again" / "judgments.jsonl").read_text() == (
         tmp_path / "graded" / "judgments.jsonl"
     ).read_text()
     # a jury of the same judge twice (one named with its engine): each juror's run under jurors/, both
     # served from the cache, and the median of two equal grades is the grade
-    jury = CliRunner().invoke(
-        app,
-        [
-            "grade",
-            "--judge",
-            f"hf:{tiny_judge}",
-            "--judge",
-            str(tiny_judge),
-            "--reducer",
-            "median",
-            "--responses",
-            str(tmp_path / "gen" / "responses.json"),
-            "--out",
-            str(tmp_path / "jury"),
-            "--max-new-tokens",
-            "24",
-            "--cache",
-            str(tmp_path / "cache.sqlite"),
-            *common,
-        ],
-    )
-    assert jury.exit_code == 0, jury.output
+    grade("jury", "--judge", f"hf:{tiny_judge}", "--judge", str(tiny_judge), "--reducer", "median")
     jurors = sorted(p.name for p in (tmp_path / "jury" / "jurors").iterdir())
     assert jurors == ["tiny-judge", "tiny-judge-2"]
     for juror in jurors:

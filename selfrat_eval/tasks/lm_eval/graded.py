@@ -11,8 +11,10 @@ from dataclasses import asdict
 from functools import lru_cache
 from typing import Any
 
+from selfrat_eval.benchmarks.biggen import BiggenInstance
 from selfrat_eval.benchmarks.biggen_grading import CAPABILITIES
-from selfrat_eval.tasks._graded import GradingSettings, grade_rows, instance_docs, response_row
+from selfrat_eval.evaluation._generate import response_row
+from selfrat_eval.tasks._graded import GradingSettings, grade_rows, instance_docs
 
 OVERALL = "biggen_grade"
 PARSE_FAILURES = "parse_failure_rate"
@@ -49,7 +51,7 @@ def aggregate(items: list[tuple[str, Answer]]) -> float:
 def _grading(answers: tuple[tuple[str, str, str], ...]) -> dict[str, Any]:
     settings = GradingSettings(**json.loads(answers[0][1]))
     rows = [
-        response_row({"instance": instance}, response, settings.model_name)
+        response_row(BiggenInstance.model_validate_json(instance), response, settings.model_name)
         for instance, _, response in answers
     ]
     return grade_rows(rows, settings)
