@@ -446,7 +446,8 @@ def test_biggen_graded_two_stage_flows_give_the_grades_of_selfrat_grade(
     graded greedily by the same judge, the same grading texts and grades as `selfrat grade`. The tiny
     judge answers the instances too: its answers hold verdicts, so a grading that repeats the graded
     answer's verdict is a quote, not a grade (unreadable), and which grades are read depends on what
-    each answer was."""
+    each answer was. (How many are read depends on what the tiny judge learned on this machine, so the
+    test compares the paths item by item and asserts no count.)"""
     instances = str(sample_path("biggen-instances"))
     tokens = ("--max-new-tokens", "32", "--batch-size", "1")
     selfrat = [sys.executable, "-m", "selfrat_eval.cli"]
@@ -470,7 +471,7 @@ def test_biggen_graded_two_stage_flows_give_the_grades_of_selfrat_grade(
         for line in (tmp_path / "ours" / "judgments.jsonl").read_text().splitlines()
     }
     [metrics] = json.loads((tmp_path / "ours" / "results.json").read_text())["metrics"]["models"].values()
-    assert len(ours) == 16 and {j["score"] is None for j in ours.values()} == {True, False}  # both kinds
+    assert len(ours) == 16
 
     judge = {"judge": str(tiny_judge), "judge_backend": "hf", "judge_max_new_tokens": 32}
     judge |= {"judge_batch_size": 1, "out": str(tmp_path / "lm-graded")}
