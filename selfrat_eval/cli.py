@@ -66,11 +66,28 @@ PriceInputOption = Annotated[
 PriceOutputOption = Annotated[
     float | None, typer.Option(help="USD per million output tokens (with --price-input).")
 ]
+StopAtVerdictOption = Annotated[
+    bool,
+    typer.Option(
+        help="End each judgment at its first complete verdict line ([RESULT] 4, [[A]], Rating: [[7]]), "
+        "the line kept; --no-stop-at-verdict generates to the judge's end or --max-new-tokens."
+    ),
+]
+LoopGuardOption = Annotated[
+    bool,
+    typer.Option(
+        help="End a judgment caught in a loop (one unit of words repeated back to back: README). Off by "
+        "default: a judge in a loop might still have written its verdict."
+    ),
+]
+RepetitionPenaltyOption = Annotated[
+    float, typer.Option(help="hf/vllm (and vLLM servers): repetition penalty; 1.0 = none.")
+]
 JudgesOption = Annotated[
     list[str],
     typer.Option(
-        help="Judge model: a hub id or a local folder. Repeat for a jury of judges (see --reducer); "
-        "a vllm:, hf: or openai: prefix picks one judge's engine."
+        help="Judge model: a hub id, a local folder, or a GGUF file (or a folder holding one). Repeat for "
+        "a jury of judges (see --reducer); a vllm:, hf: or openai: prefix picks one judge's engine."
     ),
 ]
 ReducerOption = Annotated[
@@ -109,6 +126,22 @@ def _jurors(specs: list[str], backend: BackendName | None) -> list[tuple[Backend
         else:
             jurors.append((backend or default_backend(), spec))
     return jurors
+
+
+def _check_jurors(jurors: list[tuple[BackendName, str]]) -> None:
+    """Each local judge model checked once the options are (`check_model`), so a judge that cannot be
+    loaded stops the command before anything is written."""
+    for engine, model in jurors:
+        _checked(model, "--judge", engine)
+
+
+def _checked(model: str, what: str, backend: BackendName = "hf") -> str:
+    """`model`, once `check_model` finds it loadable (an openai judge is a served name: not checked)."""
+    if backend != "openai":
+        from selfrat_eval.judges import check_model
+
+        check_model(model, what)
+    return model
 
 
 def _judged(
@@ -201,6 +234,9 @@ def eval_command(
     ] = True,
     seed: Annotated[int, typer.Option(help="Seeds A/B order, sampling and bootstrap.")] = 0,
     max_new_tokens: Annotated[int, typer.Option(help="Longest judgment to generate.")] = 512,
+    stop_at_verdict: StopAtVerdictOption = True,
+    loop_guard: LoopGuardOption = False,
+    repetition_penalty: RepetitionPenaltyOption = 1.0,
     batch_size: Annotated[int, typer.Option(help="hf: sequences per generate call (prompts x samples).")] = 8,
     chunk_size: Annotated[
         int, typer.Option(help="Items judged between two appends to judgments.jsonl.")
@@ -250,6 +286,9 @@ def eval_command(
             use_reference=reference,
             seed=seed,
             max_new_tokens=max_new_tokens,
+            stop_at_verdict=stop_at_verdict,
+            loop_guard=loop_guard,
+            repetition_penalty=repetition_penalty,
             batch_size=batch_size,
             chunk_size=chunk_size,
             dtype=dtype,
@@ -259,6 +298,9 @@ def eval_command(
             n_resamples=n_resamples,
             model_name=model_name,
         )
+        _check_jurors(jurors)
+        if meta_judge is not None:
+            _checked(meta_judge, "--meta-judge", jurors[0][0])
         results = _judged(
             config,
             jurors,
@@ -277,7 +319,7 @@ def eval_command(
 
 @app.command("generate")
 def generate_command(
-    model: Annotated[str, typer.Option(help="The model to answer: a hub id or a local folder.")],
+    model: Annotated[str, typer.Option(help="The model to answer: a hub id, a local folder or a GGUF file.")],
     out: Annotated[Path, typer.Option(help="Folder for responses.json. Rerun to resume.")],
     benchmark: Annotated[Literal["biggen"], typer.Option(help="The instances to answer.")] = "biggen",
     backend: Annotated[BackendName | None, typer.Option(help="Engine.")] = None,
@@ -300,10 +342,11 @@ def generate_command(
         from selfrat_eval.evaluation import GenerateConfig, generate_responses
         from selfrat_eval.judges import default_backend
 
+        chosen_backend = backend or default_backend()
         config = GenerateConfig(
-            model=model,
+            model=_checked(model, "--model", chosen_backend),
             out=out,
-            backend=backend or default_backend(),
+            backend=chosen_backend,
             model_name=model_name,
             data=data,
             multilingual=multilingual,
@@ -334,6 +377,9 @@ def grade_command(
     confidence: Annotated[float, typer.Option(help=CONFIDENCE_HELP)] = 0.95,
     limit: Annotated[int | None, typer.Option(help="Grade only the first N responses.")] = None,
     max_new_tokens: Annotated[int, typer.Option(help="Longest judgment to generate.")] = 512,
+    stop_at_verdict: StopAtVerdictOption = True,
+    loop_guard: LoopGuardOption = False,
+    repetition_penalty: RepetitionPenaltyOption = 1.0,
     batch_size: Annotated[int, typer.Option(help="hf: sequences per generate call.")] = 8,
     seed: Annotated[int, typer.Option()] = 0,
     n_resamples: Annotated[int, typer.Option(help="Bootstrap resamples for the 95% CIs.")] = 1000,
@@ -361,11 +407,15 @@ def grade_command(
             confidence=confidence,
             limit=limit,
             max_new_tokens=max_new_tokens,
+            stop_at_verdict=stop_at_verdict,
+            loop_guard=loop_guard,
+            repetition_penalty=repetition_penalty,
             batch_size=batch_size,
             seed=seed,
             n_resamples=n_resamples,
             engine_options=_engine_options(engine_option or []),
         )
+        _check_jurors(jurors)
         warn_if_busy(err, "the grading")
         grade = partial(grade_responses, prices=prices)
         print_results(
@@ -378,7 +428,7 @@ def grade_command(
 
 @app.command("suite")
 def suite_command(
-    judge: Annotated[str, typer.Option(help="Judge model: a hub id or a local folder.")],
+    judge: Annotated[str, typer.Option(help="Judge model: a hub id, a local folder or a GGUF file.")],
     out: Annotated[
         Path, typer.Option(help="Folder: one run folder per benchmark, and the card. Rerun to resume.")
     ],
@@ -399,6 +449,9 @@ def suite_command(
     ] = None,
     both_orders: Annotated[bool, typer.Option(help="Pairwise benchmarks: judge A/B and B/A.")] = False,
     max_new_tokens: Annotated[int, typer.Option(help="Longest judgment to generate.")] = 512,
+    stop_at_verdict: StopAtVerdictOption = True,
+    loop_guard: LoopGuardOption = False,
+    repetition_penalty: RepetitionPenaltyOption = 1.0,
     batch_size: Annotated[int, typer.Option(help="hf: sequences per generate call.")] = 8,
     seed: Annotated[int, typer.Option(help="Seeds orders, sampling and bootstrap.")] = 0,
     n_resamples: Annotated[int, typer.Option(help="Bootstrap resamples for the 95% CIs.")] = 1000,
@@ -426,20 +479,25 @@ def suite_command(
             if not sep or not file:
                 raise InputError(f"--data takes BENCHMARK=FILE, got {pair!r}", field="data")
             files[benchmark_class(name).name] = Path(file)
+        chosen_backend = backend or default_backend()
         template = EvalConfig(
             judge=judge,
             benchmark=names[0],
             out=out,
-            backend=backend or default_backend(),
+            backend=chosen_backend,
             strategy=strategy,
             confidence=confidence,
             limit=limit,
             max_new_tokens=max_new_tokens,
+            stop_at_verdict=stop_at_verdict,
+            loop_guard=loop_guard,
+            repetition_penalty=repetition_penalty,
             batch_size=batch_size,
             seed=seed,
             n_resamples=n_resamples,
             engine_options=_engine_options(engine_option or []),
         )
+        _checked(judge, "--judge", chosen_backend)
         warn_if_busy(err, "the suite")
         run_suite(
             template,
@@ -493,7 +551,7 @@ app.add_typer(train_app, name="train")
 
 @train_app.command("sft")
 def train_sft_command(
-    model: Annotated[str, typer.Option(help="Base (instruct) model: hub id or folder.")],
+    model: Annotated[str, typer.Option(help="Base (instruct) model: hub id, folder or GGUF file.")],
     out: Annotated[Path, typer.Option(help="Folder for the trained judge (servable, LoRA merged).")],
     data: Annotated[
         Path | None, typer.Option(help="Feedback-Collection-style file (default: the hub dataset).")
@@ -512,6 +570,7 @@ def train_sft_command(
     with _user_errors():
         from selfrat_eval.training import SFTSettings, load_train_items, train_sft
 
+        _checked(model, "--model")
         items = load_train_items(data)[:limit]
         settings = SFTSettings(
             epochs=epochs,
@@ -535,6 +594,7 @@ def train_sre_command(
         from selfrat_eval.training import LoopConfig, run_loop
 
         loop = LoopConfig.from_file(config)
+        _checked(loop.judge, f"{config}: judge")
         warn_if_busy(err, "the SRE loop")
         summary = run_loop(loop)
         for record in summary["iterations"]:
@@ -557,6 +617,8 @@ def train_dpo_command(
     with _user_errors():
         from selfrat_eval.training import DPOSettings, train_dpo
 
+        _checked(policy, "--policy")
+        _checked(reference, "--reference")
         chosen = DPOSettings()
         if settings is not None:
             try:
@@ -577,7 +639,7 @@ def train_merge_command(
     with _user_errors():
         from selfrat_eval.training import merge_judges
 
-        merge_judges(first, second, out, weight)
+        merge_judges(_checked(first, "FIRST"), _checked(second, "SECOND"), out, weight)
         err.print(f"wrote the merged judge to {out}")
 
 

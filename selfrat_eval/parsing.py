@@ -16,6 +16,12 @@ Where a verdict is
    `[RESULT] (Either "A" or "B")`), as when a judge echoes its prompt after answering; and a list of
    three or more different bracketed verdicts in a row (an echoed list of the allowed verdicts).
 
+Where a verdict is complete (generation may stop there: `VERDICT_STOPS`)
+4. A strong verdict in the canonical spellings (`[RESULT] 4`, `[RESULT]: B`, `[[A]]`, `[[A>B]]`,
+   `Rating: [[7]]`, a ranking letter `[RESULT] C`) is complete when its line ends: the newline settles
+   the value (`[RESULT] 1` may still become `10`, or `3 or 4`). The first such line ends the sample,
+   the line end kept, so the text is what the parser reads had the judge stopped there itself.
+
 Values
 - Scores are integers on a declared `Scale` (1-5 by default, 1-10 for MT-Bench-style ratings): `4`,
   `4.0`, `(4)`, `**4**`, `four`, `4/5` and `4 out of 5` (only when 5 is the scale's top). A value
@@ -110,6 +116,25 @@ _OPTION_LIST_GAP = 120
 _FEEDBACK_PREFIX = re.compile(
     r"^\s*(?:#+\s*)?(?:\*\*|__)?feedback(?:\*\*|__)?\s*:?\s*(?:\*\*|__)?\s*", re.IGNORECASE
 )
+
+#: Verdict values in the canonical spellings of the package's prompts and of published judges.
+_STOP_SCORES = tuple(str(score) for score in range(1, 11))
+_STOP_LETTERS = ("A", "B", "C", "D")
+_STOP_ARENA = ("A>>B", "A>B", "A=B", "B>A", "B>>A")
+#: The lines that complete a strong verdict (rule 4): what engines stop generation at.
+_STOP_MARKERS = ("[RESULT] ", "[RESULT]: ")
+VERDICT_STOPS: tuple[str, ...] = (
+    *(f"{marker}{value}\n" for marker in _STOP_MARKERS for value in (*_STOP_SCORES, *_STOP_LETTERS)),
+    *(f"[[{value}]]\n" for value in _STOP_SCORES + _STOP_LETTERS + _STOP_ARENA + ("Tie", "tie")),
+)
+
+
+def stop_end(text: str, stops: Sequence[str]) -> int | None:
+    """Where the first of `stops` to be completed ends in `text` (None: none is): a stopped
+    sample's text, as any engine would have returned it with the stop text kept."""
+    ends = [found + len(stop) for stop in stops if (found := text.find(stop)) >= 0]
+    return min(ends) if ends else None
+
 
 # --- values --------------------------------------------------------------------------------------
 

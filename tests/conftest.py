@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from selfrat_eval.judges import Completion, SamplingConfig
+from selfrat_eval.judges import Completion, SamplingConfig, finish
 from selfrat_eval.prompts import Chat
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -63,11 +63,11 @@ class ScriptedEngine:
             script = self.respond(chat)
             samples = [script] * sampling.n if isinstance(script, str) else list(script)
             assert len(samples) == sampling.n, "the script must give one answer per sample"
+            # cut and labelled as any engine does (at a complete verdict line, when asked)
+            texts = [(s, None) if isinstance(s, str) else s for s in samples]
+            finished = [(finish(text, sampling, ran_to_limit=False), logprob) for text, logprob in texts]
             results.append(
-                [
-                    Completion(text=s, num_tokens=1) if isinstance(s, str) else Completion(s[0], 1, s[1])
-                    for s in samples
-                ]
+                [Completion(text, 1, logprob, finish=reason) for (text, reason), logprob in finished]
             )
         return results
 

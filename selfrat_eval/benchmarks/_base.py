@@ -152,6 +152,7 @@ def slot_samples(outputs: list[Completion], parse: Callable[[str], ParsedJudgmen
         "values": [p.value if p is not None and p.ok else None for p in parsed],
         "strengths": [None if p is None else p.strength for p in parsed],
         "logprobs": [c.mean_logprob for c in outputs],
+        "finish": [c.finish for c in outputs],
     }
 
 
@@ -159,7 +160,14 @@ def by_slot(
     per_slot: dict[str, dict[str, list[Any]]], pairwise: bool = False
 ) -> dict[str, dict[str, list[Any]]]:
     """{slot: {field: list}} -> {field: {slot: list}}, the judgments.jsonl layout."""
-    fields = ("outputs", "parse_status", "values", "logprobs") + (("strengths",) if pairwise else ())
+    fields = (
+        "outputs",
+        "parse_status",
+        "values",
+        "logprobs",
+        "finish",
+        *(("strengths",) if pairwise else ()),
+    )
     return {field: {slot: samples[field] for slot, samples in per_slot.items()} for field in fields}
 
 

@@ -5,7 +5,9 @@ judge texts by what was judged, a "slot": `response`, `chosen`/`rejected`, `pair
 and per slot and sample `parse_status` (ok, empty, no_result, invalid_result, or too_long: not sent,
 the prompt did not fit the judge's context), `values` (parsed: a score, or for pairwise the winner
 already mapped to "chosen"/"rejected"/"tie"), `strengths` (pairwise: strong, slight, tie, or null
-where the format does not say), `logprobs` and `meta_scores`. Results, reduced by `strategy`:
+where the format does not say), `logprobs`, `finish` (why each sample ended: `end`, `verdict`,
+`loop` (the loop guard), `length`, or null where the engine does not say) and `meta_scores`.
+Results, reduced by `strategy`:
 `score_chosen`/`score_rejected` (absolute RewardBench), `winner` (pairwise RewardBench), `score` plus
 labels (`human_score`, `gpt4_score`, or `label`) for rubric gradings; null where unparseable.
 Adaptive strategies add `stopped`: per slot, how many samples were drawn (or, re-reduced offline, would
@@ -21,7 +23,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from selfrat_eval.data import item_key
-from selfrat_eval.judges import StopReason, Strategy, Value, combine, select
+from selfrat_eval.judges import FinishReason, StopReason, Strategy, Value, combine, select
 from selfrat_eval.metrics import (
     ERROR_CREDIT,
     Outcome,
@@ -58,6 +60,8 @@ class Judgment(BaseModel):
     #: Pairwise formats that state it (Arena-Hard family, ties): how strongly the winner won.
     strengths: dict[str, list[Strength | None]] = Field(default_factory=dict)
     logprobs: dict[str, list[float | None]] = Field(default_factory=dict)
+    #: Why each sample ended (`judges.FinishReason`: end, verdict, loop, length; null: not said).
+    finish: dict[str, list[FinishReason | None]] = Field(default_factory=dict)
     meta_scores: dict[str, list[float | None]] = Field(default_factory=dict)
     strategy: str = "single"
     selected: dict[str, tuple[str, int]] = Field(default_factory=dict)

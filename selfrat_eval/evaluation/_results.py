@@ -34,6 +34,7 @@ def build_results(
         "strategy": strategy,
         "metrics": task.score(judgments, options),
         "sample_statuses": sample_statuses(judgments),
+        "sample_finishes": sample_finishes(judgments),
         "scoring": {
             "tie_policy": options.tie_policy,
             "n_resamples": options.n_resamples,
@@ -73,6 +74,15 @@ def sample_statuses(judgments: Sequence[Judgment]) -> dict[str, int]:
         status for judgment in judgments for statuses in judgment.parse_status.values() for status in statuses
     )
     return {status: counts[status] for status in SAMPLE_STATUSES if counts[status]}
+
+
+def sample_finishes(judgments: Sequence[Judgment]) -> dict[str, int]:
+    """How many judge samples ended at their verdict, in a loop, at the token limit, or where the
+    judge ended them (`judges.FinishReason`); samples whose engine did not say are not counted."""
+    counts = Counter(
+        finish for j in judgments for finishes in j.finish.values() for finish in finishes if finish
+    )
+    return dict(sorted(counts.items()))
 
 
 def write_outputs(

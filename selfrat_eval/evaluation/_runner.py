@@ -37,6 +37,7 @@ from selfrat_eval.judges import (
     Backend,
     CachingEngine,
     Completion,
+    Decoding,
     Engine,
     EngineSettings,
     SamplingConfig,
@@ -80,6 +81,11 @@ class EvalConfig:
     meta_judge: str | None = None
     seed: int = 0
     max_new_tokens: int = 512
+    #: End each sample at its first complete verdict line (`judges.Decoding`).
+    stop_at_verdict: bool = True
+    #: End a sample caught in a degenerate loop (off by default: see `judges.Decoding`).
+    loop_guard: bool = False
+    repetition_penalty: float = 1.0
     batch_size: int = 8
     chunk_size: int = 32
     dtype: str = "auto"
@@ -134,6 +140,7 @@ class EvalConfig:
             "use_reference": self.use_reference,
             "seed": self.seed,
             "max_new_tokens": self.max_new_tokens,
+            **self.decoding().settings(),
             "strategy": f"{strategy.kind}:{budget}",
             "temperature": None if strategy.kind == "single" else self.temperature,
             "top_p": None if strategy.kind == "single" else self.top_p,
@@ -146,6 +153,9 @@ class EvalConfig:
         if not self.parsed_strategy().adaptive:
             del settings["confidence"]
         return settings
+
+    def decoding(self) -> Decoding:
+        return Decoding(self.stop_at_verdict, self.loop_guard, self.repetition_penalty)
 
     def _uses_meta_judge(self) -> bool:
         return self.parsed_strategy().kind == "best-of-n" and self.selector == "meta-judge"
@@ -172,6 +182,10 @@ class EvalConfig:
         return lambda: CachingEngine(self.load_engine(), cache)
 
 
+#: Settings that runs made before they existed did not record, as those runs had them.
+_UNRECORDED: dict[str, Any] = {"stop_at_verdict": False, "loop_guard": False, "repetition_penalty": 1.0}
+
+
 def check_resumable(out: Path, config: EvalConfig) -> None:
     """Refuse to mix judgments made with different settings into one judgments.jsonl."""
     run_file = out / RUN_FILE
@@ -179,9 +193,10 @@ def check_resumable(out: Path, config: EvalConfig) -> None:
         return
     previous = json.loads(run_file.read_text(encoding="utf-8")).get("identity", {})
     for name, value in config.identity().items():
-        if previous.get(name) != value:
+        before = previous.get(name, _UNRECORDED.get(name))
+        if before != value:
             raise InputError(
-                f"holds a run made with {name}={previous.get(name)!r}, not {value!r}: "
+                f"holds a run made with {name}={before!r}, not {value!r}: "
                 "use another --out (or delete the folder) to start over",
                 source=str(out),
             )
@@ -245,7 +260,9 @@ def run_eval(
         caches = {id(e): e for e in (engine, meta_engine) if isinstance(e, CachingEngine)}
         before = {key: cached.stats for key, cached in caches.items()}
         judge_started = time.perf_counter()
-        judge = _ChunkJudge(task, engine, strategy, config.seed, config.max_new_tokens, meta_engine)
+        judge = _ChunkJudge(
+            task, engine, strategy, config.seed, config.max_new_tokens, config.decoding(), meta_engine
+        )
         generated = judge.run(todo, store, config.chunk_size, already=len(items) - len(todo))
         judge_seconds = time.perf_counter() - judge_started
         stats = {key: cached.stats.since(before[key]) for key, cached in caches.items()}
@@ -291,6 +308,7 @@ class _ChunkJudge:
     strategy: Strategy
     seed: int
     max_new_tokens: int
+    decoding: Decoding
     meta_engine: Engine | None = None
     #: The tokens of every answer the engines returned, the meta-judge's included (served from a
     #: cache or not: what the judgments took to make; `run_eval` subtracts what a cache served).
@@ -325,7 +343,7 @@ class _ChunkJudge:
                 for item, chats in zip(chunk, requests, strict=True)
                 for slot, chat in chats.items()
             ]
-            sampling = self.strategy.sampling(self.max_new_tokens, self.seed)
+            sampling = self.decoding.applied(self.strategy.sampling(self.max_new_tokens, self.seed))
             seeds = [request_seed(self.seed, key, slot) for key, slot, _ in flat]
             generated = self.engine.generate([chat for _, _, chat in flat], sampling, seeds)
             self.tokens += count_tokens(generated)
@@ -346,7 +364,7 @@ class _ChunkJudge:
         one a per-sample check would make). The transformers engine seeds one random stream per
         batch, so there the samples also depend on the batches: repeatable, but not batch-invariant."""
         outputs: list[dict[str, list[Completion]]] = [{slot: [] for slot in chats} for chats in requests]
-        sampling = self.strategy.sampling(self.max_new_tokens, self.seed)
+        sampling = self.decoding.applied(self.strategy.sampling(self.max_new_tokens, self.seed))
         judgments: list[Judgment] = []
         while True:
             # The chunk's samples so far, parsed by the benchmark (pairwise verdicts in its terms).
@@ -377,7 +395,7 @@ class _ChunkJudge:
             for index, text in enumerate(texts)
             if judgment.values[slot][index] is not None
         ]
-        greedy = SamplingConfig(max_new_tokens=self.max_new_tokens, seed=self.seed)
+        greedy = self.decoding.applied(SamplingConfig(max_new_tokens=self.max_new_tokens, seed=self.seed))
         outputs = self.meta_engine.generate([chat for *_, chat in wanted], greedy) if wanted else []
         self.tokens += count_tokens(outputs)
         scores: list[dict[str, list[float | None]]] = [

@@ -3,7 +3,17 @@ strategies that run on any of them (single, self-consistency, best-of-N)."""
 
 from selfrat_eval.judges._adaptive import StopReason
 from selfrat_eval.judges._cache import CacheStats, CachingEngine
-from selfrat_eval.judges._engine import Completion, Engine, SamplingConfig, TokenCount, count_tokens
+from selfrat_eval.judges._engine import (
+    Completion,
+    Decoding,
+    Engine,
+    FinishReason,
+    SamplingConfig,
+    TokenCount,
+    count_tokens,
+)
+from selfrat_eval.judges._finish import finish, loop_end
+from selfrat_eval.judges._models import check_model, resolve_model
 from selfrat_eval.judges._registry import BACKENDS, Backend, EngineSettings, default_backend, load_engine
 from selfrat_eval.judges._strategies import (
     Aggregate,
@@ -26,8 +36,10 @@ __all__ = [
     "CacheStats",
     "CachingEngine",
     "Completion",
+    "Decoding",
     "Engine",
     "EngineSettings",
+    "FinishReason",
     "SamplingConfig",
     "Selector",
     "StopReason",
@@ -35,13 +47,17 @@ __all__ = [
     "StrategyKind",
     "TokenCount",
     "Value",
+    "check_model",
     "combine",
     "count_tokens",
     "default_backend",
+    "finish",
     "load_engine",
+    "loop_end",
     "majority_score",
     "majority_winner",
     "mean_score",
     "median_score",
+    "resolve_model",
     "select",
 ]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+from dataclasses import dataclass, replace
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from selfrat_eval._errors import InputError
+from selfrat_eval.parsing import VERDICT_STOPS
 from selfrat_eval.prompts import Chat
 
 
@@ -20,6 +21,12 @@ class SamplingConfig:
     max_new_tokens: int = 512
     seed: int = 0
     logprobs: bool = False
+    #: Texts that end a sample, kept in its text (`parsing.VERDICT_STOPS`: the verdict is complete).
+    stop: tuple[str, ...] = ()
+    #: End a sample caught in a degenerate loop (`judges.loop_end` states the rule).
+    loop_guard: bool = False
+    #: transformers' and vLLM's repetition penalty (1.0: none); an OpenAI endpoint gets it as vLLM's.
+    repetition_penalty: float = 1.0
 
     def __post_init__(self) -> None:
         if self.n < 1:
@@ -32,10 +39,47 @@ class SamplingConfig:
             raise InputError("top_p must be in (0, 1]", field="top_p")
         if self.max_new_tokens < 1:
             raise InputError("max_new_tokens must be at least 1", field="max_new_tokens")
+        if self.repetition_penalty <= 0:
+            raise InputError("repetition_penalty must be > 0", field="repetition_penalty")
 
     @property
     def greedy(self) -> bool:
         return self.temperature == 0
+
+
+@dataclass(frozen=True)
+class Decoding:
+    """What ends a judgment sample besides `max_new_tokens`, and the repetition penalty: settings of a
+    run, shared by all its samplings, that change what a judgment is (a run resumes only with the same).
+
+    `stop_at_verdict` (on by default) ends a sample at its first complete verdict line
+    (`parsing.VERDICT_STOPS`); `loop_guard` (off by default: a judge caught in a loop might still
+    have written its verdict) ends one caught in a loop (`judges._finish`)."""
+
+    stop_at_verdict: bool = True
+    loop_guard: bool = False
+    repetition_penalty: float = 1.0
+
+    def applied(self, sampling: SamplingConfig) -> SamplingConfig:
+        return replace(
+            sampling,
+            stop=VERDICT_STOPS if self.stop_at_verdict else (),
+            loop_guard=self.loop_guard,
+            repetition_penalty=self.repetition_penalty,
+        )
+
+    def settings(self) -> dict[str, object]:
+        """As run.json and results.json record them."""
+        return {
+            "stop_at_verdict": self.stop_at_verdict,
+            "loop_guard": self.loop_guard,
+            "repetition_penalty": self.repetition_penalty,
+        }
+
+
+#: Why a sample ended: the judge ended it, its verdict was complete (a `stop` text), the loop guard
+#: ended it, or it ran to `max_new_tokens`. None where the engine does not say (a harness's text).
+FinishReason = Literal["end", "verdict", "loop", "length"]
 
 
 @dataclass(frozen=True)
@@ -48,6 +92,8 @@ class Completion:
     summing over completions (`count_tokens`) gives what was processed, whether the engine sent one
     request per prompt or one per sample, and whether the completions came from a cache or not.
 
+    `finish`: why the sample ended (`FinishReason`).
+
     `too_long`: the prompt did not fit the judge's context (prompt + max_new_tokens), so it was not
     sent; the text is empty. Engines return `sampling.n` of these for such a prompt, never raise.
     """
@@ -57,6 +103,7 @@ class Completion:
     mean_logprob: float | None = None
     too_long: bool = False
     prompt_tokens: int = 0
+    finish: FinishReason | None = None
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from typing import Any
 from selfrat_eval._errors import InputError
 from selfrat_eval.judges._deps import require
 from selfrat_eval.judges._engine import Completion, SamplingConfig, too_long
+from selfrat_eval.judges._finish import finish
 from selfrat_eval.prompts import Chat
 
 #: How OpenAI and vLLM servers word a prompt that does not fit the model's context.
@@ -33,6 +34,11 @@ class OpenAIConfig:
     timeout_s: float = 120.0
     max_retries: int = 6
     server_supports_n: bool = True
+    #: Send the stop texts and vLLM's `include_stop_str_in_output` (and `repetition_penalty`) so a
+    #: vLLM server stops at the verdict. Off by default: hosted APIs take at most 4 stop texts, drop
+    #: the stop text from the output and refuse unknown fields. Texts are cut here either way
+    #: (`judges._finish`), so only the tokens generated differ.
+    server_stops: bool = False
 
     def __post_init__(self) -> None:
         if self.max_concurrency < 1:
@@ -98,6 +104,12 @@ class OpenAIEngine:
     ) -> list[Completion]:
         from openai import BadRequestError
 
+        extra: dict[str, Any] = {}
+        if self.config.server_stops and sampling.stop:
+            extra |= {"stop": list(sampling.stop), "extra_body": {"include_stop_str_in_output": True}}
+        if sampling.repetition_penalty != 1.0:
+            body = extra.setdefault("extra_body", {})
+            body["repetition_penalty"] = sampling.repetition_penalty
         async with limit:
             try:
                 response = await client.chat.completions.create(
@@ -109,6 +121,7 @@ class OpenAIEngine:
                     max_tokens=sampling.max_new_tokens,
                     seed=seed,
                     logprobs=sampling.logprobs or None,
+                    **extra,
                 )
             except BadRequestError as error:
                 # The server counts tokens, not us: a prompt it refuses for length is `too_long`.
@@ -122,15 +135,19 @@ class OpenAIEngine:
             [len(tokens) if tokens is not None else None for tokens in logprobs],
             usage.completion_tokens if usage is not None else None,
         )
+        finished = [finish(c.message.content or "", sampling, c.finish_reason == "length") for c in choices]
         return [
             Completion(
-                text=choice.message.content or "",
+                text=text,
+                finish=reason,
                 num_tokens=count,
                 mean_logprob=sum(t.logprob for t in tokens) / len(tokens) if tokens else None,
                 # billed once per request, however many choices (`n`) it returns
                 prompt_tokens=(usage.prompt_tokens or 0) if usage is not None and index == 0 else 0,
             )
-            for index, (choice, tokens, count) in enumerate(zip(choices, logprobs, outputs, strict=True))
+            for index, ((text, reason), tokens, count) in enumerate(
+                zip(finished, logprobs, outputs, strict=True)
+            )
         ]
 
 

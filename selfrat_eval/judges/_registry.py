@@ -8,6 +8,7 @@ from typing import Any, Literal, get_args
 from selfrat_eval._errors import InputError
 from selfrat_eval.judges._deps import available
 from selfrat_eval.judges._engine import Engine
+from selfrat_eval.judges._models import resolve_model
 
 Backend = Literal["vllm", "hf", "openai"]
 BACKENDS: tuple[Backend, ...] = get_args(Backend)
@@ -34,6 +35,8 @@ def load_engine(
 ) -> Engine:
     """Create the engine for `backend`; `options` are backend-specific (see each Config)."""
     settings = settings or EngineSettings()
+    if backend in ("hf", "vllm"):
+        model = resolve_model(model)  # a GGUF becomes its converted folder
     if backend == "hf":
         from selfrat_eval.judges._transformers import TransformersConfig, TransformersEngine
 

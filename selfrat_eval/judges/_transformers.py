@@ -10,6 +10,8 @@ from typing import Any, Literal
 
 from selfrat_eval.judges._deps import require
 from selfrat_eval.judges._engine import Completion, SamplingConfig, fits, too_long
+from selfrat_eval.judges._finish import LoopWatch, finish
+from selfrat_eval.judges._models import model_provenance
 from selfrat_eval.prompts import Chat
 
 log = logging.getLogger(__name__)
@@ -84,6 +86,7 @@ class TransformersEngine:
         return {
             "backend": "hf",
             "model": str(path.resolve()) if path.exists() else self.config.model,
+            **model_provenance(path),
             "revision": self.config.revision,
             "dtype": str(self.model.dtype).removeprefix("torch."),
             "device": self.device,
@@ -131,6 +134,12 @@ class TransformersEngine:
             "return_dict_in_generate": True,
             "output_scores": sampling.logprobs,
         }
+        if sampling.stop:
+            options |= {"stop_strings": list(sampling.stop), "tokenizer": self.tokenizer}
+        if sampling.repetition_penalty != 1.0:
+            options["repetition_penalty"] = sampling.repetition_penalty
+        if sampling.loop_guard:
+            options["stopping_criteria"] = [_LoopGuard(self.tokenizer, input_ids.shape[1])]
         if sampling.greedy:
             options |= {"do_sample": False, "temperature": None, "top_p": None, "top_k": None}
         else:
@@ -169,14 +178,41 @@ class TransformersEngine:
             keep = tokens != self.tokenizer.pad_token_id
             count = int(keep.sum())
             mean = float(logprobs[row][keep].float().mean()) if logprobs is not None and count else None
-            text = str(self.tokenizer.decode(tokens[keep], skip_special_tokens=True))
+            text, reason = finish(
+                str(self.tokenizer.decode(tokens[keep], skip_special_tokens=True)),
+                sampling,
+                ran_to_limit=count >= sampling.max_new_tokens,
+            )
             prompt, sample = divmod(row, sampling.n)
             completions[prompt].append(
                 Completion(
                     text=text,
+                    finish=reason,
                     num_tokens=count,
                     mean_logprob=mean,
                     prompt_tokens=len(prompts[prompt]) if sample == 0 else 0,  # prefilled once for n samples
                 )
             )
         return completions
+
+
+class _LoopGuard:
+    """A stopping criterion: ends each row once its text is caught in a loop (`judges._finish`)."""
+
+    def __init__(self, tokenizer: Any, prompt_length: int) -> None:
+        self._tokenizer, self._start = tokenizer, prompt_length
+        self._watches: dict[int, LoopWatch] = {}
+        self._looping: set[int] = set()
+
+    def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
+        import torch
+
+        for row in range(input_ids.shape[0]):
+            if row in self._looping:
+                continue
+            text = self._tokenizer.decode(input_ids[row, self._start :], skip_special_tokens=True)
+            if self._watches.setdefault(row, LoopWatch()).update(text) is not None:
+                self._looping.add(row)
+        done = torch.zeros(input_ids.shape[0], dtype=torch.bool, device=input_ids.device)
+        done[list(self._looping)] = True
+        return done

@@ -11,6 +11,8 @@ from typing import Any
 
 from selfrat_eval.judges._deps import require
 from selfrat_eval.judges._engine import Completion, SamplingConfig, fits, too_long
+from selfrat_eval.judges._finish import finish
+from selfrat_eval.judges._models import model_provenance
 from selfrat_eval.prompts import Chat
 
 
@@ -51,6 +53,8 @@ class VLLMEngine:
             os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", "1")
         from vllm import LLM
 
+        from selfrat_eval.judges._vllm_loop_guard import LoopGuardProcessor
+
         self.config = config
         options: dict[str, Any] = {
             "model": config.model,
@@ -68,6 +72,7 @@ class VLLMEngine:
             options |= {"enforce_eager": True, "enable_chunked_prefill": False}
         else:
             options["gpu_memory_utilization"] = config.gpu_memory_utilization
+        options["logits_processors"] = [LoopGuardProcessor]
         options |= dict(config.extra)
         self.llm = LLM(**options)
         self._dtype = str(options["dtype"])
@@ -78,6 +83,7 @@ class VLLMEngine:
         return {
             "backend": "vllm",
             "model": str(path.resolve()) if path.exists() else self.config.model,
+            **model_provenance(path),
             "revision": self.config.revision,
             "dtype": self._dtype,
         }
@@ -87,6 +93,8 @@ class VLLMEngine:
     ) -> list[list[Completion]]:
         from vllm import SamplingParams
 
+        from selfrat_eval.judges._vllm_loop_guard import LOOP_GUARD_ARG
+
         def params(seed: int) -> SamplingParams:
             return SamplingParams(
                 n=sampling.n,
@@ -95,6 +103,10 @@ class VLLMEngine:
                 max_tokens=sampling.max_new_tokens,
                 seed=None if sampling.greedy else seed,
                 logprobs=0 if sampling.logprobs else None,  # 0 = only the sampled token's log-prob
+                stop=list(sampling.stop) or None,
+                include_stop_str_in_output=True,
+                repetition_penalty=sampling.repetition_penalty,
+                extra_args={LOOP_GUARD_ARG: True} if sampling.loop_guard else None,
             )
 
         context = self.llm.model_config.max_model_len
@@ -118,20 +130,21 @@ class VLLMEngine:
 
     @staticmethod
     def _completions(outputs: list[Any], sampling: SamplingConfig) -> list[list[Completion]]:
-        return [
-            [
-                Completion(
-                    text=choice.text,
-                    num_tokens=len(choice.token_ids),
-                    mean_logprob=(
-                        choice.cumulative_logprob / len(choice.token_ids)
-                        if sampling.logprobs and choice.cumulative_logprob is not None and choice.token_ids
-                        else None
-                    ),
-                    # the prompt as vLLM tokenized it (its chat template), prefilled once for n samples
-                    prompt_tokens=len(output.prompt_token_ids or ()) if sample == 0 else 0,
-                )
-                for sample, choice in enumerate(output.outputs)
-            ]
-            for output in outputs
-        ]
+        return [[_completion(output, k, sampling) for k in range(len(output.outputs))] for output in outputs]
+
+
+def _completion(output: Any, sample: int, sampling: SamplingConfig) -> Completion:
+    choice = output.outputs[sample]
+    text, reason = finish(choice.text, sampling, choice.finish_reason == "length")
+    return Completion(
+        text=text,
+        finish=reason,
+        num_tokens=len(choice.token_ids),
+        mean_logprob=(
+            choice.cumulative_logprob / len(choice.token_ids)
+            if sampling.logprobs and choice.cumulative_logprob is not None and choice.token_ids
+            else None
+        ),
+        # the prompt as vLLM tokenized it (its chat template), prefilled once for n samples
+        prompt_tokens=len(output.prompt_token_ids or ()) if sample == 0 else 0,
+    )

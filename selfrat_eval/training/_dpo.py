@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from selfrat_eval.judges import resolve_model
 from selfrat_eval.training._common import (
     Precision,
     load_tokenizer,
@@ -68,6 +69,7 @@ def train_dpo(
     from trl import DPOConfig, DPOTrainer  # type: ignore[attr-defined]
 
     settings = settings or DPOSettings()
+    policy, reference = resolve_model(policy), resolve_model(reference)  # GGUFs: converted folders
     tokenizer = load_tokenizer(policy)
     model = AutoModelForCausalLM.from_pretrained(policy)
     # TRL refuses `ref_model is model`; a separately loaded copy is frozen by the trainer.

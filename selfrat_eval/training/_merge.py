@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from selfrat_eval._errors import InputError
+from selfrat_eval.judges import resolve_model
 from selfrat_eval.training._common import save_servable
 
 
@@ -16,6 +17,7 @@ def merge_judges(first: str, second: str, out: Path, weight: float = 0.5) -> Pat
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
+    first, second = resolve_model(first), resolve_model(second)  # GGUFs: converted folders
     model = AutoModelForCausalLM.from_pretrained(first)
     other = AutoModelForCausalLM.from_pretrained(second).state_dict()
     merged = {}

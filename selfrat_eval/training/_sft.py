@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from selfrat_eval.judges import resolve_model
 from selfrat_eval.training._check import CheckSettings, HeldOutCheck
 from selfrat_eval.training._common import (
     Precision,
@@ -85,6 +86,7 @@ def train_sft(
     from trl import SFTConfig, SFTTrainer  # type: ignore[attr-defined]
 
     settings = settings or SFTSettings()
+    model = resolve_model(model)  # a GGUF starts from its converted folder
     tokenizer = load_tokenizer(model)
     policy = AutoModelForCausalLM.from_pretrained(model)
     args = SFTConfig(

@@ -203,7 +203,8 @@ def test_grade_and_suite_pass_their_confidence_on(
     monkeypatch.setattr(evaluation, "grade_responses" if command == "grade" else "run_suite", record)
     monkeypatch.setattr(evaluation, "print_results", lambda results: None)
     required = ["--responses", str(tmp_path / "responses.json")] if command == "grade" else []
-    args = [command, "--judge", "j", "--out", str(tmp_path / "out"), *required]
+    # an openai judge is a served name, so the command does not look for a model "j"
+    args = [command, "--judge", "j", "--backend", "openai", "--out", str(tmp_path / "out"), *required]
     args += ["--strategy", "self-consistency:adaptive:6"]
     ran = CliRunner().invoke(app, [*args, "--confidence", "0.8"])
     assert ran.exit_code == 0, ran.output

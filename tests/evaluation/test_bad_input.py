@@ -11,6 +11,8 @@ from typer.testing import CliRunner
 from selfrat_eval.cli import app
 from selfrat_eval.data import sample_path
 
+#: The data is refused before any judge is needed; an openai judge is a served name, never looked for.
+UNUSED_JUDGE = ["eval", "--judge", "unused", "--backend", "openai"]
 RUBRIC_ROW = {"instruction": "Add 2 and 2.", "response": "4", "rubric": "Is it correct?", "label": 5}
 
 
@@ -39,7 +41,7 @@ def test_malformed_rubric_file(case: str, tmp_path: Path) -> None:
     data = write_jsonl(tmp_path / "bad.jsonl", rows)
     out = tmp_path / "out"
     result = CliRunner().invoke(
-        app, ["eval", "--judge", "unused", "--benchmark", "rubric", "--data", str(data), "--out", str(out)]
+        app, [*UNUSED_JUDGE, "--benchmark", "rubric", "--data", str(data), "--out", str(out)]
     )
     assert result.exit_code == 2
     message = result.stderr.strip()
@@ -54,17 +56,7 @@ def test_malformed_rewardbench_row(tmp_path: Path) -> None:
     data = write_jsonl(tmp_path / "rb.jsonl", rows)
     result = CliRunner().invoke(
         app,
-        [
-            "eval",
-            "--judge",
-            "x",
-            "--benchmark",
-            "rewardbench",
-            "--data",
-            str(data),
-            "--out",
-            str(tmp_path / "o"),
-        ],
+        [*UNUSED_JUDGE, "--benchmark", "rewardbench", "--data", str(data), "--out", str(tmp_path / "o")],
     )
     assert result.exit_code == 2
     assert "record 3" in result.stderr and "'subset'" in result.stderr and "missing" in result.stderr
@@ -114,7 +106,7 @@ def run_cli(args: list[str]) -> tuple[int, str, str]:
 
 
 def eval_args(benchmark: str, data: Path, out: Path) -> list[str]:
-    return ["eval", "--judge", "unused", "--benchmark", benchmark, "--data", str(data), "--out", str(out)]
+    return [*UNUSED_JUDGE, "--benchmark", benchmark, "--data", str(data), "--out", str(out)]
 
 
 def assert_refused(code: int, message: str, output: str, *expected: str) -> None:

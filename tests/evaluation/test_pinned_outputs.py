@@ -97,9 +97,21 @@ def _data(name: str, tmp_path: Path) -> Path:
     return sample_path(name if name in ("rubric", "rewardbench2") else "rewardbench")
 
 
+def _rounded(value: Any) -> Any:
+    """Floats to 10 significant digits: a BLAS or numpy build may move a correlation's last bit."""
+    if isinstance(value, float):
+        return float(f"{value:.10g}")
+    if isinstance(value, dict):
+        return {key: _rounded(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_rounded(item) for item in value]
+    return value
+
+
 def _portable(results: dict[str, Any], tmp_path: Path) -> str:
-    """results.json without the machine-dependent fields, with paths made relative (key order kept)."""
-    kept = {key: value for key, value in results.items() if key not in VOLATILE}
+    """results.json without the machine-dependent fields, with paths made relative (key order kept)
+    and floats rounded (`_rounded`)."""
+    kept = {key: _rounded(value) for key, value in results.items() if key not in VOLATILE}
     text = json.dumps(kept, indent=2)
     return text.replace(str(tmp_path), "<tmp>").replace(str(REPO), "<repo>") + "\n"
 
