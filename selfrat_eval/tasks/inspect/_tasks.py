@@ -30,6 +30,8 @@ COMMON: dict[str, Any] = {
     "temperature": 1.0,
     "adaptive": False,
     "confidence": 0.95,
+    "stop_at_verdict": True,
+    "loop_guard": False,
 }
 
 
@@ -85,6 +87,8 @@ def _doc(name: str) -> str:
         "    adaptive: sample each request in rounds until its vote is settled (as the strategies\n"
         "        self-consistency:adaptive:N and best-of-n:adaptive:N of `selfrat eval`).\n"
         "    confidence: how sure the adaptive stopping rule must be that a vote is settled (0.5-1].\n"
+        "    stop_at_verdict, loop_guard: where a judgment ends, as `selfrat eval`'s options say\n"
+        "        (texts are cut there; inspect itself generates to --max-tokens).\n"
         f"    The benchmark's options ({options}) as in `selfrat eval`; `seed` also seeds sampling.\n"
     )
 
@@ -99,7 +103,8 @@ def _make(name: str) -> Callable[..., Task]:
         given = COMMON | options | params
         label = _label(given["strategy"], given["n"], given["adaptive"])
         chosen = {key: given[key] for key in options}
-        rows = benchmark_rows(name, given["data"], label, given["confidence"], **chosen)
+        ends = {"stop_at_verdict": given["stop_at_verdict"], "loop_guard": given["loop_guard"]}
+        rows = benchmark_rows(name, given["data"], label, given["confidence"], **ends, **chosen)
         sampling = (given["n"], given["adaptive"], given["temperature"], given.get("seed", 0))
         return Task(
             dataset=_dataset(rows, given["subset"], given["limit"]),
