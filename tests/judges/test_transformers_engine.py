@@ -6,6 +6,7 @@ import pytest
 
 from selfrat_eval.judges import SamplingConfig, load_engine
 from selfrat_eval.prompts import AbsoluteRequest, absolute_prompt
+from tests.judges.stopping import assert_stops_are_the_cut_of_full_texts
 
 pytestmark = pytest.mark.slow
 
@@ -65,3 +66,7 @@ def test_prompt_and_output_tokens_are_the_tokenizers_counts(tiny_judge: Path) ->
         len(tokenizer(samples[0].text + tokenizer.eos_token, add_special_tokens=False)["input_ids"])
         for samples in greedy
     ]
+
+
+def test_stops_and_the_loop_guard_end_samples_where_the_cut_does(tiny_judge: Path) -> None:
+    assert_stops_are_the_cut_of_full_texts(load_engine("hf", str(tiny_judge), batch_size=2))

@@ -16,6 +16,7 @@ from selfrat_eval.data import sample_path
 from selfrat_eval.evaluation import EvalConfig, read_judgments, run_eval
 from selfrat_eval.judges import Engine, SamplingConfig, load_engine
 from selfrat_eval.prompts import AbsoluteRequest, absolute_prompt
+from tests.judges.stopping import assert_stops_are_the_cut_of_full_texts
 
 pytestmark = pytest.mark.slow
 pytest.importorskip("vllm", reason="the vLLM CPU build is installed by scripts/setup.sh")
@@ -178,3 +179,7 @@ def test_offline_rereduction_of_a_fixed_run_equals_the_online_adaptive_run(
         assert drawn.outputs["response"] == fixed.outputs["response"][: len(drawn.outputs["response"])]
         assert drawn.stopped == fixed.stopped and drawn.score == fixed.score  # type: ignore[attr-defined]
     assert any(len(j.outputs["response"]) < 6 for j in online)  # some requests stopped early
+
+
+def test_stops_and_the_loop_guard_end_samples_where_the_cut_does(engine: Engine) -> None:
+    assert_stops_are_the_cut_of_full_texts(engine)

@@ -42,6 +42,7 @@ def lm_eval(
     data: str,
     limit: int,
     metadata: dict[str, Any] | None = None,
+    tokens: int = 32,
     **env: str,
 ) -> dict[str, Any]:
     done = run(
@@ -59,7 +60,7 @@ def lm_eval(
             "--limit",
             str(limit),
             "--gen_kwargs",
-            "max_gen_toks=32",
+            f"max_gen_toks={tokens}",
             "--log_samples",
             "--output_path",
             str(cwd / "lm-eval"),
@@ -79,7 +80,9 @@ def lm_eval_samples(cwd: Path, task: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in Path(samples_file).read_text().splitlines()]
 
 
-def inspect_eval(cwd: Path, task: str, judge: Path, *params: str, greedy: bool = True) -> Any:
+def inspect_eval(
+    cwd: Path, task: str, judge: Path, *params: str, greedy: bool = True, tokens: int = 32
+) -> Any:
     """`inspect eval` on the judge (greedy unless told, so that parity tests compare texts)."""
     from inspect_ai.log import read_eval_log
 
@@ -97,7 +100,7 @@ def inspect_eval(cwd: Path, task: str, judge: Path, *params: str, greedy: bool =
             "-M",
             "batch_size=1",
             "--max-tokens",
-            "32",
+            str(tokens),
             "--log-dir",
             str(cwd / "logs"),
             "--log-format",
