@@ -1,0 +1,3 @@
+from selfrat_eval.cli import app
+
+app()
