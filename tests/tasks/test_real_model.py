@@ -52,7 +52,14 @@ def test_a_gguf_judge_gives_the_same_judgments_on_every_path(
     cut = Decoding(loop_guard=True).applied(SamplingConfig())
     metadata = {"loop_guard": True}
     lm = lm_eval(
-        tmp_path, "hf", f"pretrained={folder}", "rewardbench_selfrat", RB_SAMPLE, 2 * ITEMS, metadata
+        tmp_path,
+        "hf",
+        f"pretrained={folder}",
+        "rewardbench_selfrat",
+        RB_SAMPLE,
+        2 * ITEMS,
+        metadata,
+        tokens=TOKENS,
     )
     lm_texts = {
         s["doc"]["id"]: finish(s["resps"][0][0], cut, False)[0]
@@ -68,6 +75,7 @@ def test_a_gguf_judge_gives_the_same_judgments_on_every_path(
         f"limit={ITEMS}",
         "-T",
         "loop_guard=true",
+        tokens=TOKENS,
     )
     inspect_texts = {s.metadata["id"]: finish(s.output.completion, cut, False)[0] for s in log.samples}
     assert lm_texts == inspect_texts == hf_texts
