@@ -8,14 +8,14 @@ import html
 import json
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from selfrat_eval._machine import versions
-from selfrat_eval.benchmarks import ScoringOptions, benchmark_class, benchmark_names
+from selfrat_eval.benchmarks import Judgment, ScoringOptions, benchmark_class, benchmark_names
 from selfrat_eval.benchmarks._leaderboard import safe_model_name
 from selfrat_eval.data._io import atomic_write
 from selfrat_eval.evaluation._baselines import BASELINES, baseline_scores
@@ -103,6 +103,7 @@ def _entry(config: EvalConfig, results: dict[str, Any], seconds: float) -> dict[
         "bias": bias_diagnostics(benchmark, items, judgments),
         "parse_failure_rate": metrics.get("parse_failure_rate"),
         "tie_rate": metrics.get("tie_rate"),
+        "loop_rate": _loop_rate(judgments),
         "cost": {
             "items": len(judgments),
             "judge_samples": sum(len(texts) for j in judgments for texts in j.outputs.values()),
@@ -117,6 +118,18 @@ def _entry(config: EvalConfig, results: dict[str, Any], seconds: float) -> dict[
         "data": results.get("data"),
         "run": str(config.out),
     }
+
+
+def _loop_rate(judgments: Sequence[Judgment]) -> float | None:
+    """The share of judge samples the loop guard ended (None where no sample says how it ended)."""
+    finishes = [f for j in judgments for per_slot in j.finish.values() for f in per_slot if f is not None]
+    return finishes.count("loop") / len(finishes) if finishes else None
+
+
+def _per_sample(entry: dict[str, Any]) -> str:
+    cost = entry["cost"]
+    tokens, samples = cost.get("output_tokens_now"), cost.get("judge_samples")
+    return "" if not tokens or not samples else f"{tokens / samples:.0f}"
 
 
 def _defined(value: float) -> float | None:
@@ -141,6 +154,8 @@ def card_rows(card: dict[str, Any]) -> list[list[str]]:
             "longer picks",
             "orders agree",
             "parse fail",
+            "loops",
+            "tokens/sample",
         ]
     ]
     for entry in card["benchmarks"]:
@@ -162,6 +177,8 @@ def card_rows(card: dict[str, Any]) -> list[list[str]]:
                 else "",
                 "" if bias["position_consistency"] is None else _percent(bias["position_consistency"]),
                 _percent(entry["parse_failure_rate"]),
+                _percent(entry.get("loop_rate")),
+                _per_sample(entry),
             ]
         )
     return rows

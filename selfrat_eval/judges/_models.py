@@ -8,8 +8,9 @@ A GGUF is converted once, de-quantized to float32 by transformers' GGUF reader, 
 `$SELFRAT_CACHE_DIR/gguf/<sha256[:16]>-<name>/` (default cache `~/.cache/selfrat`): content-addressed,
 so a renamed or moved file reuses its folder and a changed file gets a new one. The folder's
 `selfrat-gguf.json` records the GGUF's name and sha256, which engines report as the judge identity.
-vLLM gets the converted folder too rather than the GGUF itself: its GGUF loader de-quantizes with
-CUDA kernels only, and one folder for every path keeps the engines' greedy texts comparable.
+vLLM gets the converted folder too rather than the GGUF itself: its CPU build (0.32) does not load a
+GGUF (`LLM(model="SmolLM2-135M-Instruct.Q4_1.gguf", tokenizer=...)` fails reading the file as a JSON
+config), and one folder for every engine keeps their greedy texts comparable (they are identical).
 """
 
 from __future__ import annotations
