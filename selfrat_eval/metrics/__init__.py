@@ -1,5 +1,5 @@
 """Pure numerics over judgments: official RewardBench and RewardBench 2 scoring, correlations, bootstrap
-CIs."""
+CIs, pairwise preferences (win rates, Bradley-Terry, annotator agreement) and calibration."""
 
 from selfrat_eval.metrics._bootstrap import (
     CONFIDENCE,
@@ -8,7 +8,22 @@ from selfrat_eval.metrics._bootstrap import (
     bootstrap_estimates,
     mean_estimate,
 )
+from selfrat_eval.metrics._calibration import (
+    CALIBRATION_BINS,
+    calibration,
+    majority_confidence,
+    score_distributions,
+)
 from selfrat_eval.metrics._correlation import CORRELATIONS, Agreement, agreement
+from selfrat_eval.metrics._preference import (
+    PREFERENCE_CREDIT,
+    PREFERENCES,
+    Preference,
+    annotator_agreement,
+    bradley_terry,
+    majority,
+    win_rate,
+)
 from selfrat_eval.metrics._rewardbench import (
     CREDIT,
     EXAMPLE_COUNTS,
@@ -36,6 +51,7 @@ from selfrat_eval.metrics._rewardbench2 import (
 )
 
 __all__ = [
+    "CALIBRATION_BINS",
     "CONFIDENCE",
     "CORRELATIONS",
     "CREDIT",
@@ -43,26 +59,36 @@ __all__ = [
     "ERROR_CREDIT",
     "EXAMPLE_COUNTS",
     "INVALID_RATING",
+    "PREFERENCES",
+    "PREFERENCE_CREDIT",
     "SECTIONS",
     "SUBSETS",
     "SUBSET_MAPPING",
     "Agreement",
     "Estimate",
     "Outcome",
+    "Preference",
     "RewardBench2Result",
     "RewardBenchResult",
     "TiePolicy",
     "TiesPrompt",
     "absolute_outcome",
     "agreement",
+    "annotator_agreement",
     "bootstrap_estimates",
+    "bradley_terry",
+    "calibration",
+    "majority",
+    "majority_confidence",
     "mean_estimate",
     "overall_score",
     "pairwise_outcome",
     "ranking_credit",
     "ratings_credit",
+    "score_distributions",
     "score_rewardbench",
     "score_rewardbench2",
     "section_scores",
     "ties_score",
+    "win_rate",
 ]
