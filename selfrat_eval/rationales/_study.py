@@ -11,6 +11,7 @@ network; a study run on a crowd platform comes back through `import`.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import secrets
@@ -141,8 +142,13 @@ class Study:
             rows = db.execute("SELECT pair FROM votes WHERE annotator = ?", (annotator,)).fetchall()
         return {key for (key,) in rows}
 
+    def blind_id(self, key: str) -> str:
+        """What the page calls a pair: its key names the runs, so the page never sees it."""
+        return hashlib.sha256(f"{self.setting('seed')}:{key}".encode()).hexdigest()[:16]
+
     def next_pair(self, annotator: str) -> dict[str, Any]:
-        """What the page shows next: progress, and the first pair not yet voted (None when done)."""
+        """What the page shows next: progress, and the first pair not yet voted (None when done), by
+        its blind id."""
         order = self.order(annotator)
         done = self.voted(annotator)
         progress = {"done": len(done), "total": len(order)}
@@ -152,17 +158,17 @@ class Study:
                 left, right = (pair.rationale_a, pair.rationale_b)
                 if not a_left:
                     left, right = right, left
-                return {
-                    "progress": progress,
-                    "pair": {"key": key, "prompt": pair.prompt, "left": left, "right": right},
-                }
+                shown = {"id": self.blind_id(key), "prompt": pair.prompt, "left": left, "right": right}
+                return {"progress": progress, "pair": shown}
         return {"progress": progress, "pair": None}
 
-    def vote(self, annotator: str, key: str, choice: str, reason: str, seconds: float | None) -> None:
-        """Store a vote given as the page's side (`left`, `right`, `tie`); a pair voted once stays so."""
+    def vote(self, annotator: str, pair_id: str, choice: str, reason: str, seconds: float | None) -> None:
+        """Store a vote on the pair with blind id `pair_id`, given as the page's side (`left`, `right`,
+        `tie`); a pair voted once stays so."""
         order = dict(self.order(annotator))
-        if key not in order:
-            raise InputError(f"no pair {key!r} in this study", field="pair")
+        key = next((k for k in order if self.blind_id(k) == pair_id), None)
+        if key is None:
+            raise InputError(f"no pair {pair_id!r} in this study", field="pair")
         if choice not in ("left", "right", "tie"):
             raise InputError("choice must be left, right or tie", field="choice")
         a_left = order[key]
