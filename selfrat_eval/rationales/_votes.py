@@ -48,6 +48,11 @@ class Vote(BaseModel):
     def _lower(cls, value: Any) -> Any:
         return value.strip().lower() if isinstance(value, str) and value.strip() else value or None
 
+    @field_validator("seconds", "created", mode="before")
+    @classmethod
+    def _blank(cls, value: Any) -> Any:  # a CSV's empty cell
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("reason", mode="before")
     @classmethod
     def _text(cls, value: Any) -> Any:
