@@ -27,6 +27,15 @@ from selfrat_eval._machine import machine_info, versions
 from selfrat_eval.benchmarks import Judgment, RatingJudgment
 from selfrat_eval.benchmarks.rubric import load_rubric_file
 from selfrat_eval.data._io import atomic_write, write_json
+from selfrat_eval.demo._rationales import (
+    NO_SINGLE_RATIONALE,
+    calibration_results,
+    calibration_table,
+    plot_calibration,
+    rationale_checks,
+    rationale_results,
+    rationale_table,
+)
 from selfrat_eval.demo._run import GENERATORS_SPLIT, GRADER_RUNS, STAGES_FILE, DemoConfig
 from selfrat_eval.evaluation import read_judgments
 from selfrat_eval.evaluation._compare import html_table, markdown_table, permutation_p_value, save_figure
@@ -226,6 +235,22 @@ def demo_results(config: DemoConfig) -> dict[str, Any]:
                 ],
             }
         )
+    missing = np.full((3, len(ids)), np.nan)
+    working = {  # arm -> (right / consistent / correct, seed, item)
+        arm.key: np.stack(
+            [
+                np.stack(list(rationale_checks(runs[seed, arm.run], items, arm.strategy).values()))
+                if seed in _arm_seeds(arm, seeds)
+                else missing
+                for seed in seeds
+            ],
+            axis=1,
+        )
+        for arm in arms
+        if arm.key not in NO_SINGLE_RATIONALE
+    }
+    labels_of = {arm.key: arm.label for arm in arms}
+    calibrated = {key: scores[key] for key in ("sft", last)}
     curation = {str(seed): [it["curation"] for it in records[seed].iterations] for seed in seeds}
     checks = {seed: config.seed_dir(seed) / "sft" / "check.json" for seed in seeds}
     sft_checks = {  # where each seed's SFT stopped: its check's last entry
@@ -240,6 +265,15 @@ def demo_results(config: DemoConfig) -> dict[str, Any]:
         "seeds": seeds,
         "arms": rows,
         "comparisons": comparisons,
+        "rationales": rationale_results(arms, working, last, config.data_seed),
+        "calibration": calibration_results(
+            [runs[seed, "arms/sft-samples"] for seed in seeds],
+            labels,
+            ids,
+            calibrated,
+            labels_of,
+            config.data_seed,
+        ),
         "curation": curation,
         # the generators answered the first `generator_questions` held-out questions
         "ranking": _generator_ranking(config, ids[: config.generator_questions]),
@@ -539,7 +573,46 @@ def _tables(results: dict[str, Any]) -> dict[str, list[list[str]]]:
                     _pct(stats["sample_parse_failure_rate"]),
                 ]
             )
-    return {"arms": arms, "differences": diffs, "curation": curation, **_ranking_tables(results)}
+    return {
+        "arms": arms,
+        "differences": diffs,
+        "curation": curation,
+        "rationales": rationale_table(results["rationales"], _ci),
+        "calibration": calibration_table(results["calibration"]),
+        **_ranking_tables(results),
+    }
+
+
+def _rationale_intro(results: dict[str, Any]) -> str:
+    """What the rationale table shows, and SRE's paired differences in words."""
+    labels = {row["arm"]: row["label"] for row in results["arms"]}
+    parts = [
+        f"{labels[d['arm']]} minus {labels[d['baseline']]}: "
+        + (_signed(d) if d["ci_low"] is not None else "n/a")
+        + ("" if d["p_value"] is None else f", p = {d['p_value']:.3f}")
+        for d in results["rationales"]["differences"]
+    ]
+    return (
+        "A rationale is correct when its working (`ans 082, resp 085, diff 003.`) is right and the score "
+        "is the rubric's for the distance it states: the verifiable analogue of the paper's blind "
+        "preference for the self-rationalized judge's rationales (62%). Best-of-N's rationale is its "
+        "selected sample's. Pooled over seeds, CIs over held-out items. Correct rationales, paired: "
+        + "; ".join(parts)
+        + "."
+    )
+
+
+def _calibration_intro(results: dict[str, Any]) -> str:
+    reliability = results["calibration"]["self_consistency"]
+    return (
+        f"SFT self-consistency: the majority score's vote share among the {results['config']['n']} "
+        f"samples as its confidence (mean {_pct(reliability['mean_confidence'])}%) against whether the "
+        f"majority is right ({_pct(reliability['accuracy'])}%): expected calibration error "
+        f"{_ci(reliability['ece'], scale=1, digits=3)} over {reliability['n']} (seed, item) judgments "
+        "(10 equal-width bins). Below: each judge's readable scores beside the labels' (Jensen-Shannon "
+        "divergence in bits, 0 = the same distribution): a judge that piles its scores on a few values "
+        "shows here even where its correlation looks fine."
+    )
 
 
 def _ranking_tables(results: dict[str, Any]) -> dict[str, list[list[str]]]:
@@ -622,6 +695,7 @@ PLOTS = {
     "by_iteration.png": "Held-out accuracy and Pearson r by SRE iteration",
     "arms.png": "Accuracy of every arm",
     "confusion.png": "Score confusion matrices",
+    "calibration.png": "Calibration: SFT self-consistency's reliability, and score distributions",
 }
 
 
@@ -664,6 +738,10 @@ def write_demo_report(config: DemoConfig, *, wall_s: float | None = None) -> Pat
             "training time counts SFT plus every SRE iteration so far (sampling, curation, DPO).",
             "## Paired differences (pooled over seeds, same items)\n\n"
             + markdown_table(tables["differences"]),
+            "## Rationale correctness (checked exactly)\n\n" + _rationale_intro(results),
+            markdown_table(tables["rationales"]),
+            "## Calibration\n\n" + _calibration_intro(results),
+            markdown_table(tables["calibration"]),
             "## Curation per iteration\n\n" + markdown_table(tables["curation"]),
             "## Judge as grader: ranking recovery\n\n" + _ranking_intro(results),
             markdown_table(tables["recovery"]),
@@ -683,6 +761,10 @@ def write_demo_report(config: DemoConfig, *, wall_s: float | None = None) -> Pat
             html_table(tables["arms"]),
             "<h2>Paired differences</h2>",
             html_table(tables["differences"]),
+            f"<h2>Rationale correctness</h2><p>{html.escape(_rationale_intro(results))}</p>",
+            html_table(tables["rationales"]),
+            f"<h2>Calibration</h2><p>{html.escape(_calibration_intro(results))}</p>",
+            html_table(tables["calibration"]),
             "<h2>Curation per iteration</h2>",
             html_table(tables["curation"]),
             f"<h2>Judge as grader: ranking recovery</h2><p>{html.escape(_ranking_intro(results))}</p>",
@@ -697,6 +779,7 @@ def write_demo_report(config: DemoConfig, *, wall_s: float | None = None) -> Pat
     _plot_iterations(results, out / "by_iteration.png")
     _plot_arms(results, out / "arms.png")
     _plot_confusion(results, out / "confusion.png")
+    plot_calibration(results["calibration"], out / "calibration.png")
     with atomic_write(out / REPORT_FILE) as handle:
         handle.write(md + "\n")
     return out / REPORT_FILE

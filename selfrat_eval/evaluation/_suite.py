@@ -1,6 +1,7 @@
 """`selfrat suite`: one judge on the whole panel (one engine load, each benchmark resumable in its own
 folder), then a judge card: every benchmark's headline with its CI and n beside the trivial baselines,
-the bias diagnostics, parse-failure and tie rates, the cost, and the judge and data identities."""
+the bias diagnostics, calibration, parse-failure and tie rates, the cost, and the judge and data
+identities."""
 
 from __future__ import annotations
 
@@ -14,12 +15,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from selfrat_eval._machine import versions
 from selfrat_eval.benchmarks import Judgment, ScoringOptions, benchmark_class, benchmark_names
 from selfrat_eval.benchmarks._leaderboard import safe_model_name
 from selfrat_eval.data._io import atomic_write
 from selfrat_eval.evaluation._baselines import BASELINES, baseline_scores
 from selfrat_eval.evaluation._bias import bias_diagnostics
+from selfrat_eval.evaluation._calibration import judge_calibration
 from selfrat_eval.evaluation._compare import html_table, markdown_table, save_figure
 from selfrat_eval.evaluation._cost import Prices
 from selfrat_eval.evaluation._runner import EvalConfig, run_eval
@@ -101,6 +105,7 @@ def _entry(config: EvalConfig, results: dict[str, Any], seconds: float) -> dict[
         "headline": headline.estimate(metrics),
         "baselines": {rule: _defined(headline.read(scores)) for rule, scores in baselines.items()},
         "bias": bias_diagnostics(benchmark, items, judgments),
+        "calibration": judge_calibration(judgments, seed=config.seed),
         "parse_failure_rate": metrics.get("parse_failure_rate"),
         "tie_rate": metrics.get("tie_rate"),
         "loop_rate": _loop_rate(judgments),
@@ -156,6 +161,8 @@ def card_rows(card: dict[str, Any]) -> list[list[str]]:
             "parse fail",
             "loops",
             "tokens/sample",
+            "ECE (samples)",
+            "JS to labels",
         ]
     ]
     for entry in card["benchmarks"]:
@@ -179,9 +186,19 @@ def card_rows(card: dict[str, Any]) -> list[list[str]]:
                 _percent(entry["parse_failure_rate"]),
                 _percent(entry.get("loop_rate")),
                 _per_sample(entry),
+                *_calibration_cells(entry.get("calibration") or {}),
             ]
         )
     return rows
+
+
+def _calibration_cells(calibration: dict[str, Any]) -> tuple[str, str]:
+    """ECE of the majority's vote share (sampled strategies) and the Jensen-Shannon divergence of the
+    judge's 1-5 scores from the labels' ('' where the benchmark or strategy has none)."""
+    reliability, distributions = calibration.get("self_consistency"), calibration.get("score_distributions")
+    ece = (reliability or {}).get("ece", {}).get("value")
+    divergence = ((distributions or {}).get("jensen_shannon") or {}).get("value")
+    return ("" if ece is None else f"{ece:.3f}", "" if divergence is None else f"{divergence:.3f}")
 
 
 def write_card(card: dict[str, Any], out: Path) -> list[Path]:
@@ -192,7 +209,9 @@ def write_card(card: dict[str, Any], out: Path) -> list[Path]:
     notes = (
         "Scores x100 with bootstrap 95% CIs; the baselines answer without a model (random, always the first "
         "response, the longer, the shorter) and are scored by the same code. First / longer picks: the share "
-        "of verdicts that pick the response shown first / the longest one shown, against chance."
+        "of verdicts that pick the response shown first / the longest one shown, against chance. ECE: "
+        "expected calibration error of the majority verdict's vote share among a request's samples (sampled "
+        "strategies); JS: Jensen-Shannon divergence (bits) of the judge's 1-5 scores from the labels'."
     )
     costs = [entry["cost"] for entry in card["benchmarks"]]
     seconds = sum(cost["wall_s"] for cost in costs)
@@ -205,21 +224,72 @@ def write_card(card: dict[str, Any], out: Path) -> list[Path]:
     if costs and all(cost["usd_now"] is not None for cost in costs):  # priced (--price-input/-output)
         summary += f", ${sum(c['usd_now'] for c in costs):,.4f}"
     summary += "."
-    paths = [out / name for name in ("card.json", "card.md", "card.html", "card.png", "bias.png")]
+    names = ("card.json", "card.md", "card.html", "card.png", "bias.png", "calibration.png")
+    paths = [out / name for name in names]
     with atomic_write(paths[0]) as handle:
         json.dump(card, handle, indent=2)
     with atomic_write(paths[1]) as handle:
         handle.write(f"# {title}\n\n{summary}\n\n{markdown_table(rows)}\n\n{notes}\n\n")
-        handle.write("![headlines](card.png)\n\n![bias](bias.png)\n")
+        handle.write("![headlines](card.png)\n\n![bias](bias.png)\n\n![calibration](calibration.png)\n")
     with atomic_write(paths[2]) as handle:
         handle.write(
             f"<!doctype html><meta charset='utf-8'><title>{html.escape(title)}</title>"
             f"<h1>{html.escape(title)}</h1><p>{html.escape(summary)}</p>{html_table(rows)}<p>{html.escape(notes)}</p>"
             "<img src='card.png' alt='headlines with 95% CIs and baselines'><img src='bias.png' alt='bias'>"
+            "<img src='calibration.png' alt='calibration'>"
         )
     _plot_headlines(card, paths[3])
     _plot_bias(card, paths[4])
+    _plot_calibration(card, paths[5])
     return paths
+
+
+def _plot_calibration(card: dict[str, Any], path: Path) -> None:
+    """Reliability of the majority vote share per benchmark (sampled strategies), and the judge's
+    1-5 score distributions beside the labels'."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
+    left.plot([0, 1], [0, 1], color="0.6", linestyle="--", linewidth=1)
+    sampled = [
+        (e["benchmark"], (e.get("calibration") or {}).get("self_consistency")) for e in card["benchmarks"]
+    ]
+    for name, reliability in sampled:
+        if reliability and reliability["bins"]:
+            bins = reliability["bins"]
+            left.plot([b["confidence"] for b in bins], [b["accuracy"] for b in bins], "o-", label=name)
+    if left.get_legend_handles_labels()[0]:
+        left.legend(fontsize=6)
+    else:
+        left.annotate("no sampled strategy: no vote shares", (0.5, 0.5), ha="center", fontsize=8)
+    left.set_xlabel("majority vote share among the samples")
+    left.set_ylabel("majority verdict right")
+    left.set_title("reliability", fontsize=9)
+    rated = [
+        (e["benchmark"], distributions)
+        for e in card["benchmarks"]
+        if (distributions := (e.get("calibration") or {}).get("score_distributions")) and distributions["n"]
+    ]
+    scale = np.arange(1, 6)
+    width = 0.8 / (len(rated) + 1) if rated else 0.8
+    if rated:
+        right.bar(scale - 0.4, rated[0][1]["labels"], width, color="0.3", label=f"labels ({rated[0][0]})",
+                  align="edge")  # fmt: skip
+    for k, (name, distributions) in enumerate(rated, start=1):
+        right.bar(scale - 0.4 + k * width, distributions["judge"], width, label=name, align="edge")
+    if rated:
+        right.legend(fontsize=6)
+    else:
+        right.annotate("no readable 1-5 scores with labels", (3, 0.5), ha="center", fontsize=8)
+    right.set_xticks(scale)
+    right.set_xlabel("score")
+    right.set_ylabel("share of readable scores")
+    right.set_title("score distributions", fontsize=9)
+    figure.tight_layout()
+    save_figure(figure, path)
 
 
 def _plot_headlines(card: dict[str, Any], path: Path) -> None:

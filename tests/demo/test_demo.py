@@ -4,6 +4,7 @@ against numbers recomputed here from the runs' judgments, and resuming without r
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from itertools import pairwise
@@ -211,3 +212,59 @@ def test_bad_demo_config_is_one_line_and_exit_2(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "bad.yaml" in done.stderr and "'n'" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_the_rationale_correctness_and_calibration_match_the_judgments(
+    demo: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
+    folder, done = demo
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = folder / "out"
+    rows = {
+        r["id"]: r for r in map(json.loads, (out / "benchmark" / "heldout.jsonl").read_text().splitlines())
+    }
+    results = json.loads((out / "report.json").read_text())
+
+    def correct_rationales(run: Path) -> np.ndarray:
+        """Re-derived here: the greedy text's `ans, resp, diff` all true and the score the rubric's."""
+        values = []
+        for judgment in read_judgments(run / "judgments.jsonl"):
+            row = rows[judgment.id]
+            total, answer = int(row["reference_answer"]), int(row["response"])
+            found = re.search(r"ans (\d+), resp (\d+), diff (\d+)\.", judgment.outputs["response"][0])
+            ok = found is not None and [int(g) for g in found.groups()] == [
+                total,
+                answer,
+                abs(total - answer),
+            ]
+            distance = abs(total - answer)
+            label = (
+                5
+                if distance == 0
+                else 4
+                if distance == 1
+                else 3
+                if distance <= 5
+                else 2
+                if distance <= 20
+                else 1
+            )
+            values.append(ok and getattr(judgment, "score", None) == label)
+        return np.array(values, dtype=float)
+
+    arms = {row["arm"]: row for row in results["rationales"]["arms"]}
+    for key, run in {"sft": "arms/sft", "sre-2": "sre/iteration-2/eval"}.items():
+        expected = np.mean([correct_rationales(out / f"seed-{s}" / run).mean() for s in (0, 1)])
+        assert arms[key]["correct"]["value"] == pytest.approx(expected)
+    assert "sft-sc" not in arms and "no-rationale" not in arms  # no single rationale per item
+    [versus_sft] = [d for d in results["rationales"]["differences"] if d["baseline"] == "sft"]
+    assert versus_sft["value"] == pytest.approx(
+        arms["sre-2"]["correct"]["value"] - arms["sft"]["correct"]["value"]
+    )
+    reliability = results["calibration"]["self_consistency"]
+    assert reliability["n"] == 2 * len(rows) and 0 <= reliability["ece"]["value"] <= 1
+    assert sum(b["n"] for b in reliability["bins"]) == reliability["n"]
+    assert set(results["calibration"]["score_distributions"]) == {"sft", "sre-2"}
+    report = (out / "report.md").read_text()
+    assert "## Rationale correctness" in report and "](calibration.png)" in report
+    assert (out / "calibration.png").stat().st_size > 5000

@@ -133,7 +133,7 @@ def test_suite_writes_the_card_and_resumes_without_judging_again(tmp_path: Path)
     results = json.loads((tmp_path / "suite" / "rewardbench" / "results.json").read_text())
     assert rewardbench["headline"] == results["metrics"]["overall"]
     assert set(rewardbench["baselines"]) == {"random", "always-first", "prefer-longer", "prefer-shorter"}
-    for name in ("card.json", "card.md", "card.html", "card.png", "bias.png"):
+    for name in ("card.json", "card.md", "card.html", "card.png", "bias.png", "calibration.png"):
         assert (tmp_path / "suite" / name).stat().st_size > 0
     assert "| rewardbench | rewardbench_score |" in (tmp_path / "suite" / "card.md").read_text()
 
