@@ -241,6 +241,7 @@ def results_command(
         from selfrat_eval._errors import InputError
         from selfrat_eval.benchmarks.rationale_pairs import read_pairs
         from selfrat_eval.rationales import (
+            meta_judge_name,
             meta_judge_votes,
             open_study,
             read_votes,
@@ -253,13 +254,25 @@ def results_command(
         collected = [v for folder in study or [] for v in open_study(folder).votes()]
         collected += [v for path in votes or [] for v in read_votes(path, read)]
         collected += [v for folder in meta_judge or [] for v in meta_judge_votes(folder, read)]
-        if not collected:
+        if not (study or votes or meta_judge):
             raise InputError("no votes: give --study, --votes or --meta-judge")
+        runs = {meta_judge_name(folder): _meta_judge_run(folder) for folder in meta_judge or []}
         truth = toy_truth(read, toy_data) if toy_data else None
-        report = study_results(read, collected, truth=truth, n_resamples=n_resamples, seed=seed)
+        report = study_results(
+            read, collected, truth=truth, meta_judge_runs=runs, n_resamples=n_resamples, seed=seed
+        )
         paths = write_study_report(report, out)
         for row in report["comparisons"]:
             estimate = row["win_rate"]
             value = "n/a" if estimate["value"] is None else f"{100 * estimate['value']:.1f}%"
             err.print(f"{row['comparison']} [{row['source']}]: win rate {value} over {row['n_items']} pairs")
         err.print(f"wrote {', '.join(str(p) for p in paths)}")
+
+
+def _meta_judge_run(folder: Path) -> dict[str, object]:
+    """What a meta-judge run's results.json says of its readability."""
+    import json
+
+    results = folder / "results.json"
+    metrics = json.loads(results.read_text(encoding="utf-8"))["metrics"] if results.exists() else {}
+    return {"pairs": metrics.get("n_items"), "parse_failure_rate": metrics.get("parse_failure_rate")}

@@ -11,7 +11,14 @@ more runs' rationales on the same items, by people (a local annotation page) or 
 from selfrat_eval.rationales._pairs import PairSet, pair_runs, write_pairs
 from selfrat_eval.rationales._results import study_results, write_study_report
 from selfrat_eval.rationales._study import STUDY_FILE, Study, make_server, open_study
-from selfrat_eval.rationales._votes import META_PREFIX, Vote, meta_judge_votes, read_votes, write_votes
+from selfrat_eval.rationales._votes import (
+    META_PREFIX,
+    Vote,
+    meta_judge_name,
+    meta_judge_votes,
+    read_votes,
+    write_votes,
+)
 
 __all__ = [
     "META_PREFIX",
@@ -20,6 +27,7 @@ __all__ = [
     "Study",
     "Vote",
     "make_server",
+    "meta_judge_name",
     "meta_judge_votes",
     "open_study",
     "pair_runs",

@@ -54,6 +54,7 @@ def study_results(
     votes: Sequence[Vote],
     *,
     truth: Mapping[str, Preference | None] | None = None,
+    meta_judge_runs: Mapping[str, dict[str, Any]] | None = None,
     n_resamples: int = 1000,
     seed: int = 0,
 ) -> dict[str, Any]:
@@ -73,7 +74,9 @@ def study_results(
         "n_pairs": len(pairs),
         "n_votes": len(votes),
         "annotators": sorted(people),
-        "meta_judges": sorted({v.annotator for v in votes if v.by_meta_judge}),
+        "meta_judges": sorted({v.annotator for v in votes if v.by_meta_judge} | set(meta_judge_runs or {})),
+        #: per meta-judge run: pairs judged, and the share of order verdicts it left unreadable
+        "meta_judge_runs": dict(meta_judge_runs or {}),
         "comparisons": comparisons,
         "agreement": annotator_agreement(human_votes) if len(people) > 1 else None,
     }

@@ -100,16 +100,20 @@ def write_votes(votes: Sequence[Vote], path: Path) -> None:
         handle.write(text)
 
 
+def meta_judge_name(folder: Path) -> str:
+    """How a meta-judge run's votes are signed: `meta-judge:<the judge's file or folder name>`."""
+    identity = json.loads((Path(folder) / RUN_FILE).read_text(encoding="utf-8")).get("identity", {})
+    return f"{META_PREFIX}{Path(str(identity.get('judge', Path(folder).name))).name}"
+
+
 def meta_judge_votes(folder: Path, pairs: Sequence[RationalePair]) -> list[Vote]:
-    """A `rationale_pairs` run's preferences as votes (annotator `meta-judge:<judge>`); pairs whose
+    """A `rationale_pairs` run's preferences as votes (annotator `meta_judge_name`); pairs whose
     two orders were both unreadable give no vote."""
     run_file = Path(folder) / RUN_FILE
     judgments_file = Path(folder) / "judgments.jsonl"
     if not run_file.exists() or not judgments_file.exists():
         raise InputError("not a meta-judge run folder (no run.json / judgments.jsonl)", source=str(folder))
-    judge = (
-        json.loads(run_file.read_text(encoding="utf-8")).get("identity", {}).get("judge", Path(folder).name)
-    )
+    name = meta_judge_name(folder)
     known = {pair.key for pair in pairs}
     votes = []
     for judgment in read_judgments(judgments_file):
@@ -117,7 +121,5 @@ def meta_judge_votes(folder: Path, pairs: Sequence[RationalePair]) -> list[Vote]
             raise InputError("holds no rationale-pair judgments", source=str(judgments_file))
         preference = pair_preference(judgment)
         if preference is not None and judgment.key in known:
-            votes.append(
-                Vote(pair=judgment.key, annotator=f"{META_PREFIX}{Path(str(judge)).name}", winner=preference)
-            )
+            votes.append(Vote(pair=judgment.key, annotator=name, winner=preference))
     return votes

@@ -42,6 +42,7 @@ def test_results_rank_three_runs_and_compare_the_meta_judge_with_people(tmp_path
     assert result.exit_code == 0, result.output
     report = json.loads((tmp_path / "report" / "results.json").read_text())
     assert report["annotators"] == ["ann", "bob"] and report["meta_judges"] == ["meta-judge:meta"]
+    assert report["meta_judge_runs"]["meta-judge:meta"] == {"pairs": len(pairs), "parse_failure_rate": 0.0}
     assert report["agreement"]["raw"] == pytest.approx((len(pairs) - 2) / len(pairs))
     pooled = [r for r in report["comparisons"] if r["source"] == "people (pooled)"]
     assert {r["comparison"] for r in pooled} == {p.group for p in pairs}
