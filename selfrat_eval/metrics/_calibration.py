@@ -38,7 +38,7 @@ def majority_confidence(values: Sequence[object]) -> tuple[object | None, float 
 
 
 def _bin_index(confidence: np.ndarray, bins: int) -> np.ndarray:
-    return np.minimum((confidence * bins).astype(int), bins - 1)
+    return np.asarray(np.minimum((confidence * bins).astype(int), bins - 1))
 
 
 def _ece(confidence: np.ndarray, correct: np.ndarray, bins: int = CALIBRATION_BINS, axis: int = -1) -> Any:
@@ -110,7 +110,7 @@ def _divergence(scores: np.ndarray, labels: np.ndarray, scale: Sequence[int], ax
 
 def score_distributions(
     scores: Sequence[float | None],
-    labels: Sequence[float],
+    labels: Sequence[float] | np.ndarray,
     scale: Sequence[int] = (1, 2, 3, 4, 5),
     *,
     n_resamples: int = DEFAULT_RESAMPLES,

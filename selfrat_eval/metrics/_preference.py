@@ -94,7 +94,7 @@ def bradley_terry(
             return float(nll + 1e-3 * theta @ theta), grad + 2e-3 * theta
 
         result = optimize.minimize(loss, np.zeros(len(systems)), jac=True, method="L-BFGS-B")
-        return result.x - result.x.mean()
+        return np.asarray(result.x - result.x.mean())
 
     everything = np.arange(len(comparisons))
     point = fit(everything)
