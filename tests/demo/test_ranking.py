@@ -10,7 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from selfrat_eval.demo import DemoConfig
-from selfrat_eval.demo._report import _ranking_verdict, rank_recovery, ranking_recovery
+from selfrat_eval.demo._ranking import rank_recovery, ranking_recovery, ranking_verdict
 
 nan = np.nan
 
@@ -62,7 +62,7 @@ def test_ranking_recovery_pools_seeds_and_pairs_the_two_judges() -> None:
     # resampling 2 questions can leave a generator no readable SFT grade: no CI, and the report says so
     assert sft_row["spearman"]["ci_low"] is None and difference["ci_low"] is None
     sft_row["label"], sre_row["label"] = "SFT (greedy)", "SRE iteration 2"
-    assert "difference +0.250, p = " in _ranking_verdict(result) and "no CI" in _ranking_verdict(result)
+    assert "difference +0.250, p = " in ranking_verdict(result) and "no CI" in ranking_verdict(result)
 
 
 def test_the_same_grades_twice_differ_by_zero_with_p_one() -> None:
@@ -78,7 +78,7 @@ def test_constant_grades_are_reported_as_not_estimable() -> None:
     assert result["judges"][0]["spearman_per_seed"] == [None, None]
     assert result["difference"]["value"] is None and result["difference"]["per_seed"] == [None, None]
     result["judges"][0]["label"], result["judges"][1]["label"] = "SFT (greedy)", "SRE iteration 2"
-    assert "not estimable" in _ranking_verdict(result)
+    assert "not estimable" in ranking_verdict(result)
 
 
 def test_generator_questions_are_held_out_questions(tmp_path: Path) -> None:
