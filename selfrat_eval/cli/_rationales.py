@@ -265,7 +265,8 @@ def results_command(
         for row in report["comparisons"]:
             estimate = row["win_rate"]
             value = "n/a" if estimate["value"] is None else f"{100 * estimate['value']:.1f}%"
-            err.print(f"{row['comparison']} [{row['source']}]: win rate {value} over {row['n_items']} pairs")
+            line = f"{row['comparison']} ({row['source']}): win rate {value} over {row['n_items']} pairs"
+            err.print(line, markup=False, highlight=False)
         err.print(f"wrote {', '.join(str(p) for p in paths)}")
 
 

@@ -30,6 +30,8 @@ from selfrat_eval.metrics import (
 from selfrat_eval.rationales._votes import Vote
 
 PEOPLE = "people (pooled)"
+#: The toy's checked truth as a source: which rationale is correct (`toy.check_toy_rationale`).
+TRUTH = "truth (checked)"
 
 
 def _sources(votes: Sequence[Vote]) -> dict[str, list[Vote]]:
@@ -94,6 +96,14 @@ def study_results(
     }
     if truth is not None:
         report["truth"] = _truth_agreement(sources, truth)
+        # the truth itself as a voter: the correct rationale wins, a tie where both or neither is
+        for group in groups:
+            checked = {
+                p.key: [truth.get(p.key) or "tie"] for p in pairs if p.group == group and p.key in truth
+            }
+            if checked:
+                result = win_rate(checked, n_resamples=n_resamples, seed=seed)
+                comparisons.append({"comparison": group, "source": TRUTH, **result})
     runs = sorted({run for pair in pairs for run in (pair.run_a, pair.run_b)})
     if len(runs) > 2:
         report["bradley_terry"] = {
@@ -209,10 +219,24 @@ def write_study_report(report: dict[str, Any], out: Path) -> list[Path]:
     tables = _tables(report)
     people = ", ".join(report["annotators"]) or "none"
     metas = ", ".join(report["meta_judges"]) or "none"
+    runs = [
+        f"{name} judged {run['pairs']} pairs and left {_pct(run['parse_failure_rate'])}% of its order "
+        "verdicts unreadable"
+        for name, run in report["meta_judge_runs"].items()
+        if run.get("pairs") is not None
+    ]
+    truth = report.get("truth")
     intro = (
-        f"{report['n_pairs']} pairs, {report['n_votes']} votes; people: {people}; meta-judges: {metas}. "
-        "Win rate = the first run's wins plus half its ties, per pair (votes on a pair averaged), with a "
-        "95% bootstrap CI over pairs; p: two-sided exact sign test over the pairs that lean one way."
+        f"{report['n_pairs']} pairs, {report['n_votes']} votes; people: {people}; meta-judges: {metas}"
+        + "".join(f"; {line}" for line in runs)
+        + (
+            f"; {truth['pairs_with_truth']} of {truth['pairs']} pairs have exactly one correct rationale "
+            f"(source `{TRUTH}`: the correct one wins, a tie where both or neither is)"
+            if truth
+            else ""
+        )
+        + ". Win rate = the first run's wins plus half its ties, per pair (votes on a pair averaged), with "
+        "a 95% bootstrap CI over pairs; p: two-sided exact sign test over the pairs that lean one way."
     )
     md = "\n\n".join(
         ["# Rationale study", intro]

@@ -49,6 +49,12 @@ def test_results_rank_three_runs_and_compare_the_meta_judge_with_people(tmp_path
     # the meta-judge always prefers the right rationale: the right run ranks first
     ranking = report["bradley_terry"]["meta-judge:meta"]["ranking"]
     assert ranking[0]["system"] == "right"
+    [checked] = [
+        r
+        for r in report["comparisons"]
+        if (r["comparison"], r["source"]) == ("right vs sloppy", "truth (checked)")
+    ]
+    assert checked["win_rate"]["value"] == 1.0  # where the two differ, the sloppy run's working is wrong
     truth = report["truth"]["sources"]
     assert truth["meta-judge:meta"]["agrees_with_truth"] == 1.0
     assert report["meta_judge_vs_people"]["meta-judge:meta"]["n_items"] == len(pairs)
