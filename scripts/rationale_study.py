@@ -12,7 +12,6 @@ from the real page in Debian's Chromium (Playwright). Writes OUT/{pairs,meta,rep
 from __future__ import annotations
 
 import argparse
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -22,15 +21,7 @@ from pathlib import Path
 
 from selfrat_eval.benchmarks.rationale_pairs import read_pairs
 from selfrat_eval.judges import smollm2_gguf
-from selfrat_eval.rationales import Study, make_server
-
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-]
+from selfrat_eval.rationales import CHROMIUM, CHROMIUM_ARGS, Study, make_server
 
 
 def selfrat(*args: str) -> float:
@@ -49,8 +40,7 @@ def screenshot(pairs: Path, path: Path) -> None:
         server = make_server(study, port=0)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         with sync_playwright() as playwright:
-            chromium = shutil.which("chromium") or "/usr/bin/chromium"
-            browser = playwright.chromium.launch(executable_path=chromium, args=FLAGS)
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
             page = browser.new_page(viewport={"width": 1200, "height": 900})
             page.goto(f"http://127.0.0.1:{server.server_address[1]}/?token={study.annotators()['ann']}")
             page.wait_for_selector("#left:not(:empty)")

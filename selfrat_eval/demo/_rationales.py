@@ -22,9 +22,10 @@ import numpy as np
 
 from selfrat_eval.benchmarks import Judgment, RatingJudgment
 from selfrat_eval.data import RubricItem
+from selfrat_eval.evaluation._calibration import judge_calibration
 from selfrat_eval.evaluation._compare import permutation_p_value, save_figure
 from selfrat_eval.judges import Strategy
-from selfrat_eval.metrics import calibration, majority_confidence, mean_estimate, score_distributions
+from selfrat_eval.metrics import DEFAULT_RESAMPLES, mean_estimate, score_distributions
 from selfrat_eval.toy import check_toy_rationale
 
 #: Arms without one rationale per item: no rationale at all, or a majority over samples.
@@ -105,13 +106,8 @@ def calibration_results(
 ) -> dict[str, Any]:
     """`samples`: per seed, the SFT self-consistency run's judgments; `scores[arm]`: (seed, item)
     scores (nan: unreadable or not run)."""
-    confidence, correct = [], []
-    for judgments in samples:
-        by_id = {j.id: j for j in judgments}
-        for item_id, label in zip(ids, labels, strict=True):
-            value, share = majority_confidence(by_id[item_id].values.get("response", []))
-            confidence.append(0.0 if share is None else share)
-            correct.append(value is not None and float(value) == label)  # type: ignore[arg-type]
+    by_seed = [{j.id: j for j in judgments} for judgments in samples]
+    ordered = [by_id[item_id] for by_id in by_seed for item_id in ids]  # the order the CIs resample in
     distributions = {}
     for arm, table in scores.items():
         ran = ~np.isnan(table).all(axis=1)
@@ -119,8 +115,9 @@ def calibration_results(
         gold = np.tile(labels, int(ran.sum()))
         readable: list[float | None] = [None if math.isnan(v) else float(v) for v in flat]
         distributions[arm] = {"label": arm_labels[arm], **score_distributions(readable, gold, seed=seed)}
+    sampled = judge_calibration(ordered, n_resamples=DEFAULT_RESAMPLES, seed=seed)
     return {
-        "self_consistency": calibration(confidence, correct, seed=seed),
+        "self_consistency": sampled["self_consistency"],
         "score_distributions": distributions,
     }
 

@@ -11,7 +11,6 @@ keeps every vote it got, and counts once whatever its number of votes.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from itertools import combinations
 from typing import Any, Literal
@@ -175,7 +174,7 @@ def majority(votes: Sequence[Preference]) -> Preference | None:
     """The most common vote, a tie between a and b (or no votes) being "tie" / None."""
     if not votes:
         return None
-    counts = defaultdict(int, {v: votes.count(v) for v in PREFERENCES})
+    counts = {v: votes.count(v) for v in PREFERENCES}
     top = max(counts.values())
     leaders = [v for v in PREFERENCES if counts[v] == top]
     return leaders[0] if len(leaders) == 1 else "tie"

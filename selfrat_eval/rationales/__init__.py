@@ -10,7 +10,7 @@ more runs' rationales on the same items, by people (a local annotation page) or 
 
 from selfrat_eval.rationales._pairs import PairSet, pair_runs, write_pairs
 from selfrat_eval.rationales._results import study_results, write_study_report
-from selfrat_eval.rationales._study import STUDY_FILE, Study, make_server, open_study
+from selfrat_eval.rationales._study import CHROMIUM, CHROMIUM_ARGS, STUDY_FILE, Study, make_server, open_study
 from selfrat_eval.rationales._votes import (
     META_PREFIX,
     Vote,
@@ -21,6 +21,8 @@ from selfrat_eval.rationales._votes import (
 )
 
 __all__ = [
+    "CHROMIUM",
+    "CHROMIUM_ARGS",
     "META_PREFIX",
     "STUDY_FILE",
     "PairSet",

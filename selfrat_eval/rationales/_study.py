@@ -15,11 +15,13 @@ import hashlib
 import json
 import random
 import secrets
+import shutil
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import cached_property
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib.resources import files
@@ -32,6 +34,18 @@ from selfrat_eval.benchmarks.rationale_pairs import RationalePair
 from selfrat_eval.rationales._votes import Vote
 
 STUDY_FILE = "study.sqlite"
+# How the page is driven headless (its browser test, the docs' screenshot): as root in a closed network,
+# no sandbox, and none of Chromium's calls home (they hang or spam the log).
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS pairs (key TEXT PRIMARY KEY, record TEXT NOT NULL);
@@ -129,10 +143,29 @@ class Study:
             rows = db.execute("SELECT record FROM pairs").fetchall()
         return [RationalePair.model_validate_json(record) for (record,) in rows]
 
+    def pair(self, key: str) -> RationalePair:
+        with self._db() as db:
+            (record,) = db.execute("SELECT record FROM pairs WHERE key = ?", (key,)).fetchone()
+        return RationalePair.model_validate_json(record)
+
+    @cached_property
+    def seed(self) -> str:
+        """Fixed when the study is created (`create` refuses another), so read once."""
+        seed = self.setting("seed")
+        if seed is None:
+            raise InputError("is not a study (see `selfrat rationales study`)", source=str(self.path))
+        return seed
+
+    @cached_property
+    def _keys(self) -> list[str]:
+        """The study's pair keys, sorted; as fixed as its seed."""
+        with self._db() as db:
+            return sorted(key for (key,) in db.execute("SELECT key FROM pairs").fetchall())
+
     def order(self, annotator: str) -> list[tuple[str, bool]]:
         """The annotator's pairs in their order, each with whether run a's judgment is shown left."""
-        seed = self.setting("seed")
-        keys = sorted(pair.key for pair in self.pairs())
+        seed = self.seed
+        keys = list(self._keys)
         rng = random.Random(f"{seed}:{annotator}")
         rng.shuffle(keys)
         return [(key, random.Random(f"{seed}:{annotator}:{key}").random() < 0.5) for key in keys]
@@ -144,7 +177,7 @@ class Study:
 
     def blind_id(self, key: str) -> str:
         """What the page calls a pair: its key names the runs, so the page never sees it."""
-        return hashlib.sha256(f"{self.setting('seed')}:{key}".encode()).hexdigest()[:16]
+        return hashlib.sha256(f"{self.seed}:{key}".encode()).hexdigest()[:16]
 
     def next_pair(self, annotator: str) -> dict[str, Any]:
         """What the page shows next: progress, and the first pair not yet voted (None when done), by
@@ -154,7 +187,7 @@ class Study:
         progress = {"done": len(done), "total": len(order)}
         for key, a_left in order:
             if key not in done:
-                pair = next(p for p in self.pairs() if p.key == key)
+                pair = self.pair(key)
                 left, right = (pair.rationale_a, pair.rationale_b)
                 if not a_left:
                     left, right = right, left
@@ -166,7 +199,7 @@ class Study:
         """Store a vote on the pair with blind id `pair_id`, given as the page's side (`left`, `right`,
         `tie`); a pair voted once stays so."""
         order = dict(self.order(annotator))
-        key = next((k for k in order if self.blind_id(k) == pair_id), None)
+        key = {self.blind_id(k): k for k in order}.get(pair_id)
         if key is None:
             raise InputError(f"no pair {pair_id!r} in this study", field="pair")
         if choice not in ("left", "right", "tie"):

@@ -4,7 +4,6 @@ what was clicked."""
 
 from __future__ import annotations
 
-import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,20 +11,16 @@ from pathlib import Path
 import pytest
 
 from selfrat_eval.benchmarks.rationale_pairs import RationalePair, read_pairs
-from selfrat_eval.rationales import Study, make_server, pair_runs, study_results, write_pairs
+from selfrat_eval.rationales import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    Study,
+    make_server,
+    pair_runs,
+    study_results,
+    write_pairs,
+)
 from tests.rationales.scripted import right_judge, sloppy_judge, toy_data, toy_run
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# As root in a closed network: no sandbox, and none of Chromium's calls home (they hang or spam).
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 pytestmark = [
     pytest.mark.slow,
@@ -62,7 +57,7 @@ def test_annotators_vote_reload_and_the_results_match_the_clicks(
         return "left" if left in good_texts else "right"
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
         page = browser.new_page(viewport={"width": 1200, "height": 900})
         page.goto(f"{url}/?token={created.annotators()['ann']}")
         expect(page.locator("#progress-text")).to_have_text(f"0 of {n} pairs done")
