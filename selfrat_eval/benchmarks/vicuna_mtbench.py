@@ -48,17 +48,23 @@ class RenderedSections(_Record):
 
     instruction: str
     response: str
-    reference_answer: str
+    reference_answer: str | None = None
     rubric: str
 
 
-def rendered_sections(prompt: object) -> RenderedSections:
+def rendered_sections(prompt: object, *, reference_optional: bool = False) -> RenderedSections:
     """Split a rendered Prometheus absolute prompt at its headers; a header that is missing, repeated
-    (a response quoting one would make the cut ambiguous) or out of order is an error."""
+    (a response quoting one would make the cut ambiguous) or out of order is an error. Prompts rendered
+    without a reference answer (FLASK's, Feedback Bench's file) pass `reference_optional`."""
     if not isinstance(prompt, str):
         raise ValueError("must be the rendered prompt text")
+    headers = [
+        (name, header)
+        for name, header in SECTION_HEADERS
+        if not (reference_optional and name == "reference_answer" and header not in prompt)
+    ]
     positions = []
-    for _, header in SECTION_HEADERS:
+    for _, header in headers:
         count = prompt.count(header)
         if count != 1:
             raise ValueError(f"must contain the header {header.strip()!r} once (found {count})")
@@ -66,7 +72,7 @@ def rendered_sections(prompt: object) -> RenderedSections:
     if positions != sorted(positions):
         raise ValueError("has its section headers out of order")
     sections = {}
-    for (name, header), start, end in zip(SECTION_HEADERS, positions, positions[1:], strict=False):
+    for (name, header), start, end in zip(headers, positions, positions[1:], strict=False):
         if name is None:
             continue
         text = prompt[start + len(header) : end].strip()
