@@ -30,3 +30,10 @@ class InputError(Exception):
         if field is not None:
             where.append(f"field '{field}'")
         super().__init__(f"{': '.join([', '.join(where), message]) if where else message}")
+
+
+class DataNotFound(InputError):
+    """A published benchmark's data is not on this machine (no `--data`, no mirror copy, no hub).
+
+    `selfrat suite` skips such a benchmark with this one line (what to download, where to put it)
+    instead of stopping; a file that is here but broken stays an `InputError`."""

@@ -20,7 +20,7 @@ from rich.console import RenderableType
 from rich.table import Table
 
 from selfrat_eval.benchmarks._judgments import Judgment
-from selfrat_eval.data import CandidatesItem, PairItem, RowSource, RubricItem
+from selfrat_eval.data import CandidatesItem, HubDataset, PairItem, PublishedFile, RowSource, RubricItem
 from selfrat_eval.judges import Completion
 from selfrat_eval.metrics import TiePolicy
 from selfrat_eval.parsing import ParsedJudgment
@@ -92,6 +92,13 @@ class Benchmark(ABC):
     #: Options the benchmark's definition fixes whatever a run asks (JudgeBench: both orders).
     fixed_options: ClassVar[dict[str, Any]] = {}
     harness_metrics: ClassVar[tuple[HarnessMetric, ...]] = ()
+    #: The published data it loads when no `--data` is given (None: only your own data).
+    dataset: ClassVar[HubDataset | PublishedFile | None] = None
+
+    @classmethod
+    def sources(cls) -> tuple[HubDataset | PublishedFile, ...]:
+        """Every published set it loads (a benchmark spread over several sets overrides this)."""
+        return () if cls.dataset is None else (cls.dataset,)
 
     @abstractmethod
     def load(self, data: Path | None, revision: str | None) -> tuple[Sequence[Item], RowSource]:

@@ -348,6 +348,7 @@ def score_autoj(
 @dataclass(frozen=True)
 class AutoJ(TiePairBenchmark):
     name = "autoj"
+    dataset = AUTOJ
     title = (
         "Auto-J pairwise test (GAIR-NLP/auto-j, 1,392 pairs): both orders, agreement with ties, consistency"
     )

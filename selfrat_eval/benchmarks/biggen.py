@@ -127,6 +127,7 @@ def load_biggen_human_eval(
 @dataclass(frozen=True)
 class Biggen(RatingBenchmark):
     name = "biggen"
+    dataset = BIGGEN_HUMAN_EVAL
     title = "BiGGen-Bench human_eval: Pearson/Spearman/Kendall vs human and GPT-4 scores"
     labels = BIGGEN_LABELS
     harness_metrics = (

@@ -127,6 +127,7 @@ def exact_accuracy(ratings: Sequence[RatingJudgment], options: ScoringOptions) -
 @dataclass(frozen=True)
 class FeedbackBench(RatingBenchmark):
     name = "feedback_bench"
+    dataset = FEEDBACK_BENCH
     title = "Feedback Bench (prometheus-eval, 1,000 rubric gradings): Pearson/Spearman/Kendall vs GPT-4"
     labels = (LABEL,)
     harness_metrics = (

@@ -76,6 +76,7 @@ def load_flask(data: Path | None = None) -> tuple[list[RubricItem], RowSource]:
 @dataclass(frozen=True)
 class Flask(RatingBenchmark):
     name = "flask"
+    dataset = FLASK_FILE
     title = "FLASK (prometheus-eval, skill rubrics): Pearson/Spearman/Kendall vs mean human and GPT-4 scores"
     labels = LABELS
     harness_metrics = (

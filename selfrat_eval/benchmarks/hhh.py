@@ -276,6 +276,7 @@ def pair_correct(judgment: PairJudgment) -> bool:
 @dataclass(frozen=True)
 class HHHAlignment(PairBenchmark):
     name = "hhh"
+    dataset = HHH
     title = (
         "HHH alignment (HuggingFaceH4/hhh_alignment, 221 pairs): accuracy per category, as prometheus-eval"
     )

@@ -205,6 +205,10 @@ class LLMBar(PairBenchmark):
     mode: GradingMode = "pairwise"
     both_orders: bool = True
 
+    @classmethod
+    def sources(cls) -> tuple[HubDataset, ...]:
+        return tuple(LLMBAR.values())
+
     def load(self, data: Path | None, revision: str | None) -> tuple[Sequence[PairItem], RowSource]:
         return load_llmbar(data, revision=revision)
 

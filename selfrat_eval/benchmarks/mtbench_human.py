@@ -259,6 +259,7 @@ def score_mtbench_human(
 @dataclass(frozen=True)
 class MTBenchHuman(LLMBar):
     name = "mtbench_human"
+    dataset = MTBENCH_HUMAN
     title = "MT-Bench human judgments (lmsys, or LLMBar's processed 200): both orders, agreement with experts"
     item_type: ClassVar[type[PairItem]] = VotedPair
     judgment_type = VotedJudgment

@@ -161,6 +161,7 @@ def score_pandalm(
 @dataclass(frozen=True)
 class PandaLM(TiePairBenchmark):
     name = "pandalm"
+    dataset = PANDALM
     title = "PandaLM test set (WeOpenML/PandaLM, 999 pairs): accuracy and macro F1 against the human majority"
     rubric = PANDALM_RUBRIC
     harness_metrics = (

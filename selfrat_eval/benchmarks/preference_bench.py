@@ -134,6 +134,7 @@ def load_preference_bench(
 @dataclass(frozen=True)
 class PreferenceBench(PairBenchmark):
     name = "preference_bench"
+    dataset = PREFERENCE_BENCH
     title = "Preference Bench (prometheus-eval): pairwise accuracy (a tie or an unreadable verdict is wrong)"
     modes = ("pairwise", "absolute")
     mode: GradingMode = "pairwise"

@@ -63,6 +63,7 @@ def load_rewardbench(
 @dataclass(frozen=True)
 class RewardBench(PairBenchmark):
     name = "rewardbench"
+    dataset = REWARDBENCH
     title = "RewardBench (allenai/reward-bench, filtered): official score over 4 sections"
     modes = ("absolute", "pairwise")
     harness_metrics = (

@@ -125,6 +125,7 @@ class RewardBench2(Benchmark):
     choice with the correct answer at a position seeded per item (`rankings`); Ties is always rated."""
 
     name = "rewardbench2"
+    dataset = REWARDBENCH2
     title = "RewardBench 2 (allenai/reward-bench-2): official score, mean of six subsets"
     item_type = CandidatesItem
     judgment_type = CandidatesJudgment

@@ -156,6 +156,7 @@ def score_rmbench(
 @dataclass(frozen=True)
 class RMBench(Benchmark):
     name = "rmbench"
+    dataset = RMBENCH
     title = "RM-Bench (THU-KEG/RM-Bench): style-controlled 3x3 accuracy, Hard / Normal / Easy"
     item_type = CandidatesItem
     judgment_type = StyleMatrixJudgment

@@ -378,6 +378,7 @@ def score_summeval(
 @dataclass(frozen=True)
 class SummEval(Benchmark):
     name = "summeval"
+    dataset = SUMMEVAL
     title = "SummEval (mteb/summeval): G-Eval summary-level Spearman/Kendall vs expert ratings"
     item_type = RubricItem
     judgment_type = SummEvalJudgment

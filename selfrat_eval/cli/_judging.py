@@ -366,6 +366,9 @@ def suite_command(
             mode=mode,
             both_orders=both_orders,
             prices=prices,
+            on_missing=lambda name, reason: err.print(
+                f"skipped {name}: {reason}", markup=False, soft_wrap=True
+            ),
         )
         typer.echo((out / "card.md").read_text(encoding="utf-8"))
         err.print(f"wrote {out / 'card.md'}, card.html, card.json, card.png, bias.png")

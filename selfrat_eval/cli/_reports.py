@@ -138,18 +138,26 @@ def toy_judge_command(
 
 @app.command("benchmarks")
 def benchmarks_command() -> None:
-    """List the registered benchmarks: name, modes, options, and what each measures."""
+    """List the registered benchmarks: name, modes, options, what each measures, where its data comes
+    from and whether a copy is on this machine ($SELFRAT_DATA_DIR or the Hugging Face cache)."""
     from dataclasses import fields
 
     from rich.table import Table
 
     from selfrat_eval.benchmarks import benchmark_class, benchmark_names
+    from selfrat_eval.data import HubDataset, local_copy
 
-    table = Table("benchmark", "modes", "options", "measures")
+    table = Table("benchmark", "modes", "options", "measures", "data", "copy here")
     for name in benchmark_names():
         cls = benchmark_class(name)
         options = ", ".join(f.name for f in fields(cls))
-        table.add_row(name, ", ".join(cls.modes), options, cls.title)
+        sources = cls.sources()
+        origins = "\n".join(
+            f"hub {s.hub_id} [{s.split}]" if isinstance(s, HubDataset) else s.origin for s in sources
+        )
+        copies = [local_copy(s) for s in sources]
+        found = "\n".join(copy or "no" for copy in copies) if sources else "your --data"
+        table.add_row(name, ", ".join(cls.modes), options, cls.title, origins or "your own file", found)
     Console().print(table)
 
 

@@ -3,7 +3,7 @@ the hub). Each benchmark's own loader lives in its module under `selfrat_eval/be
 
 from selfrat_eval.data._records import CandidatesItem, PairItem, Rubric, RubricItem, item_key
 from selfrat_eval.data._samples import SAMPLES_DIR, sample_path
-from selfrat_eval.data._sources import DATA_DIR_ENV, HubDataset, PublishedFile, RowSource
+from selfrat_eval.data._sources import DATA_DIR_ENV, HubDataset, PublishedFile, RowSource, local_copy
 
 __all__ = [
     "DATA_DIR_ENV",
@@ -16,5 +16,6 @@ __all__ = [
     "Rubric",
     "RubricItem",
     "item_key",
+    "local_copy",
     "sample_path",
 ]

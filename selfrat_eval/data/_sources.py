@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from selfrat_eval._errors import InputError
+from selfrat_eval._errors import DataNotFound, InputError
 from selfrat_eval.data._io import Row, read_rows
 
 
@@ -60,17 +60,36 @@ def load_rows(
         return _from_file(Path(data))
     mirror = os.environ.get(DATA_DIR_ENV)
     if not mirror and isinstance(dataset, PublishedFile):
-        raise InputError(
+        raise DataNotFound(
             f"not on the Hugging Face hub: download {dataset.origin} and pass --data FILE, "
             f"or set {DATA_DIR_ENV} to a folder holding {dataset.mirror_path}"
         )
     if mirror:
         path = Path(mirror) / dataset.mirror_path
         if not path.exists():
-            raise InputError(f"{DATA_DIR_ENV} is set but has no {dataset.mirror_path}", source=str(path))
+            where = dataset.origin if isinstance(dataset, PublishedFile) else f"hub {dataset.hub_id}"
+            raise DataNotFound(
+                f"{DATA_DIR_ENV} is set but has no {dataset.mirror_path}: download {where} there",
+                source=str(path),
+            )
         return _from_file(path)
     assert isinstance(dataset, HubDataset)
     return _from_hub(dataset, revision)
+
+
+def local_copy(dataset: HubDataset | PublishedFile) -> str | None:
+    """Where a copy of `dataset` is on this machine without the network: the mirror file in
+    $SELFRAT_DATA_DIR, or the Hugging Face cache for a hub dataset (None: not here)."""
+    mirror = os.environ.get(DATA_DIR_ENV)
+    if mirror and (Path(mirror) / dataset.mirror_path).exists():
+        return str(Path(mirror) / dataset.mirror_path)
+    if isinstance(dataset, HubDataset):
+        from huggingface_hub import constants  # light, and only where the cache is asked about
+
+        cached = Path(constants.HF_HUB_CACHE) / f"datasets--{dataset.hub_id.replace('/', '--')}"
+        if cached.exists():
+            return f"hub cache ({cached})"
+    return None
 
 
 def _from_file(path: Path) -> RowSource:
@@ -105,9 +124,9 @@ def _from_hub(dataset: HubDataset, revision: str | None) -> RowSource:
     try:
         loaded = datasets.load_dataset(dataset.hub_id, dataset.config, split=dataset.split, revision=revision)
     except Exception as error:  # offline, missing split, auth: all are input problems here
-        raise InputError(
+        raise DataNotFound(
             f"could not load from the hub ({type(error).__name__}: {error}); "
-            f"offline, pass --data FILE or set {DATA_DIR_ENV}",
+            f"offline, pass --data FILE or set {DATA_DIR_ENV} to a folder holding {dataset.mirror_path}",
             source=f"hub:{dataset.hub_id}[{dataset.split}]",
         ) from None
     rows: Iterator[dict[str, Any]] = iter(loaded)  # type: ignore[arg-type]

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from selfrat_eval._errors import DataNotFound
 from selfrat_eval._machine import versions
 from selfrat_eval.benchmarks import Judgment, ScoringOptions, benchmark_class, benchmark_names
 from selfrat_eval.benchmarks._leaderboard import safe_model_name
@@ -46,12 +47,15 @@ def run_suite(
     mode: GradingMode | None = None,
     both_orders: bool = False,
     prices: Prices | None = None,
+    on_missing: Callable[[str, str], object] | None = None,
 ) -> dict[str, Any]:
     """Run `template` (judge, engine, strategy, limit, ...) on each benchmark into
     `template.out/<benchmark>`, then write the card into `template.out`. `data` maps a benchmark to a
     local file; the others load from $SELFRAT_DATA_DIR or the hub. `mode` and `both_orders` apply to
     the benchmarks that have them; the others run their default (the template's are not used).
-    `prices` price each benchmark's judging as `run_eval` does."""
+    `prices` price each benchmark's judging as `run_eval` does. A benchmark whose published data is
+    not here (`DataNotFound`) is skipped, listed in the card's `not_run` and passed to `on_missing`;
+    broken data still stops the suite."""
     engine: Engine | None = None
 
     def shared_engine() -> Engine:  # loaded once, on the first benchmark that has items to judge
@@ -60,7 +64,7 @@ def run_suite(
             engine = engine_factory() if engine_factory else template.load_engine()
         return engine
 
-    entries = []
+    entries, skipped = [], []
     for name in benchmarks:
         modes = benchmark_class(name).modes
         chosen = mode if mode in modes else modes[0]
@@ -73,14 +77,26 @@ def run_suite(
             both_orders=both_orders and chosen == "pairwise",
         )
         started = time.perf_counter()
-        results = run_eval(config, engine_factory=shared_engine, prices=prices)
+        try:
+            results = run_eval(config, engine_factory=shared_engine, prices=prices)
+        except DataNotFound as missing:  # the panel runs on what is here; the card says what is not
+            skipped.append({"benchmark": name, "reason": str(missing)})
+            if on_missing is not None:
+                on_missing(name, str(missing))
+            continue
         entries.append(_entry(config, results, time.perf_counter() - started))
+    if not entries:
+        raise DataNotFound(
+            "no benchmark of the suite has its data here: "
+            + "; ".join(f"{s['benchmark']}: {s['reason']}" for s in skipped)
+        )
     card = {
         "judge": template.judge,
         "engine": engine.identity if engine is not None else {"backend": template.backend},
         "strategy": template.parsed_strategy().label,
         "limit": template.limit,
         "benchmarks": entries,
+        "not_run": skipped,
         "versions": versions(),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }
@@ -224,12 +240,16 @@ def write_card(card: dict[str, Any], out: Path) -> list[Path]:
     if costs and all(cost["usd_now"] is not None for cost in costs):  # priced (--price-input/-output)
         summary += f", ${sum(c['usd_now'] for c in costs):,.4f}"
     summary += "."
+    not_run = "".join(
+        f"- not run, no data here: **{s['benchmark']}**: {s['reason']}\n" for s in card.get("not_run", [])
+    )
+    not_run += "\n" if not_run else ""
     names = ("card.json", "card.md", "card.html", "card.png", "bias.png", "calibration.png")
     paths = [out / name for name in names]
     with atomic_write(paths[0]) as handle:
         json.dump(card, handle, indent=2)
     with atomic_write(paths[1]) as handle:
-        handle.write(f"# {title}\n\n{summary}\n\n{markdown_table(rows)}\n\n{notes}\n\n")
+        handle.write(f"# {title}\n\n{summary}\n\n{markdown_table(rows)}\n\n{notes}\n\n{not_run}")
         handle.write("![headlines](card.png)\n\n![bias](bias.png)\n\n![calibration](calibration.png)\n")
     with atomic_write(paths[2]) as handle:
         handle.write(

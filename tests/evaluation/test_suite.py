@@ -144,6 +144,62 @@ def test_suite_writes_the_card_and_resumes_without_judging_again(tmp_path: Path)
     assert [e["headline"] for e in again["benchmarks"]] == [e["headline"] for e in card["benchmarks"]]
 
 
+def test_suite_skips_what_has_no_data_here_with_one_line_and_stops_on_broken_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SELFRAT_DATA_DIR", raising=False)
+    template = EvalConfig(judge="scripted", benchmark="rewardbench", out=tmp_path / "suite", limit=4)
+    seen: list[tuple[str, str]] = []
+    card = run_suite(
+        template,
+        ["rewardbench", "flask", "vicuna"],
+        {"rewardbench": sample_path("rewardbench")},
+        engine_factory=lambda: ScriptedEngine(lambda chat: "[RESULT] 3"),
+        on_missing=lambda name, reason: seen.append((name, reason)),
+    )
+    assert [e["benchmark"] for e in card["benchmarks"]] == ["rewardbench"]
+    assert [name for name, _ in seen] == ["flask", "vicuna"]
+    assert "download prometheus-eval/prometheus-eval eval/benchmark/data/flask_eval.json" in seen[0][1]
+    assert "prometheus-eval-benchmarks/flask_eval.json" in seen[0][1]  # where to put it
+    assert [s["benchmark"] for s in card["not_run"]] == ["flask", "vicuna"]
+    assert "not run, no data here: **flask**" in (tmp_path / "suite" / "card.md").read_text()
+
+    from selfrat_eval._errors import DataNotFound, InputError
+
+    with pytest.raises(DataNotFound, match="no benchmark of the suite has its data here"):
+        run_suite(template, ["flask"], {}, engine_factory=lambda: ScriptedEngine(lambda chat: "x"))
+    broken = tmp_path / "broken.json"
+    broken.write_text('[{"instruction": "no sections", "human_score": [3], "gpt4_score": [3]}]')
+    with pytest.raises(InputError, match="field 'instruction'") as raised:
+        run_suite(
+            template, ["flask"], {"flask": broken}, engine_factory=lambda: ScriptedEngine(lambda c: "x")
+        )
+    assert not isinstance(raised.value, DataNotFound)
+
+
+def test_benchmarks_command_says_where_data_comes_from_and_whether_it_is_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from selfrat_eval.benchmarks import benchmark_class
+    from selfrat_eval.cli import app
+    from selfrat_eval.evaluation import panel
+
+    for name in panel():
+        assert benchmark_class(name).sources(), f"{name} names no published data"
+    (tmp_path / "prometheus-eval-benchmarks").mkdir()
+    (tmp_path / "prometheus-eval-benchmarks" / "flask_eval.json").write_text("[]")
+    monkeypatch.setenv("SELFRAT_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("COLUMNS", "400")
+    result = CliRunner().invoke(app, ["benchmarks"])
+    assert result.exit_code == 0, result.output
+    flask_line = next(line for line in result.output.splitlines() if line.startswith("│ flask "))
+    assert "flask_eval.json" in flask_line and str(tmp_path) in flask_line
+    vicuna_line = next(line for line in result.output.splitlines() if line.startswith("│ vicuna "))
+    assert vicuna_line.rstrip(" │").endswith("no")
+
+
 @pytest.mark.slow
 def test_suite_command_with_a_real_tiny_judge(tiny_judge: Path, tmp_path: Path) -> None:
     from typer.testing import CliRunner
