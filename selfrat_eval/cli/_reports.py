@@ -147,7 +147,10 @@ def benchmarks_command() -> None:
     from selfrat_eval.benchmarks import benchmark_class, benchmark_names
     from selfrat_eval.data import HubDataset, local_copy
 
-    table = Table("benchmark", "modes", "options", "measures", "data", "copy here")
+    table = Table()
+    table.add_column("benchmark", no_wrap=True)  # the name to type: never broken
+    for column in ("modes", "options", "measures", "data", "copy here"):
+        table.add_column(column)
     for name in benchmark_names():
         cls = benchmark_class(name)
         options = ", ".join(f.name for f in fields(cls))

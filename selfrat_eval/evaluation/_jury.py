@@ -26,6 +26,8 @@ candidate, a verdict per order or per matrix cell), each element one vote per ju
   the jurors shuffled alike (`correct_letter`).
 - `StyleMatrixJudgment` (RM-Bench) ratings: `ratings`, one per response; pairwise: `verdicts`, one
   per comparison; `wins` follows from them (`StyleMatrixJudgment.win_matrix`).
+- `BoNJudgment` (RMB Best-of-N) ratings: `ratings`, the best answer's first; pairwise: `verdicts`, one
+  per loser, already in the data's terms (chosen / rejected / tie), so the jurors' orders need not match.
 - `TieJudgment` (Auto-J, PandaLM): `verdict` and `order_verdicts` (one per order, the same orders:
   `response_1_first`); `order_disagrees` follows from the reduced orders as in
   `TieJudgment.with_strategy` (only the same readable verdict in both orders agrees).
@@ -58,6 +60,7 @@ from selfrat_eval.benchmarks._judgments import (
 )
 from selfrat_eval.benchmarks._leaderboard import safe_model_name
 from selfrat_eval.benchmarks.autoj import TieJudgment
+from selfrat_eval.benchmarks.rmb import BoNJudgment
 from selfrat_eval.benchmarks.summeval import DIMENSIONS, SummEvalJudgment
 from selfrat_eval.data._io import atomic_write
 from selfrat_eval.evaluation._results import build_results, write_outputs
@@ -120,6 +123,8 @@ SHAPES: dict[tuple[type[Judgment], str | None], Shape] = {
     (CandidatesJudgment, "rankings"): Shape({"picks": "choice"}, shared=("correct_letter",)),
     (StyleMatrixJudgment, "ratings"): Shape({"ratings": "score"}, derive=_win_matrix),
     (StyleMatrixJudgment, "pairwise"): Shape({"verdicts": "verdict"}, derive=_win_matrix),
+    (BoNJudgment, "ratings"): Shape({"ratings": "score"}),
+    (BoNJudgment, "pairwise"): Shape({"verdicts": "verdict"}),
     (TieJudgment, None): Shape(
         {"verdict": "verdict", "order_verdicts": "verdict"}, shared=("response_1_first",), derive=_tie_orders
     ),
