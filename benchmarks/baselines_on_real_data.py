@@ -1,7 +1,10 @@
 """The trivial baselines on the real benchmark copies in ../shared/data, beside the published facts they
 should reproduce (reward-bench issues #267 and #268).
 
-    .venv/bin/python benchmarks/baselines_on_real_data.py [--data-dir ../shared/data]
+    .venv/bin/python benchmarks/baselines_on_real_data.py [--data-dir ../shared/data] [--rmb-dir DIR]
+
+`--rmb-dir`: RMB's `RMB_dataset` folder (GitHub Zhou-Zoey/RMB-Reward-Model-Benchmark; not in
+../shared/data), whose `Pairwise_set` and `BoN_set` give the rmb and rmb_bon rows.
 
 Prints each benchmark's headline under the four baselines, then the two published checks: "pick the
 longer" on RewardBench alpacaeval-easy / alpacaeval-hard (reported: 100%), "pick the shorter" on
@@ -41,13 +44,17 @@ def main() -> None:
     parser.add_argument(
         "--data-dir", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data"
     )
+    parser.add_argument("--rmb-dir", type=Path, default=None)
     args = parser.parse_args()
+    files = {name: args.data_dir / file for name, file in FILES.items()}
+    if args.rmb_dir is not None:
+        files |= {"rmb": args.rmb_dir / "Pairwise_set", "rmb_bon": args.rmb_dir / "BoN_set"}
     options = ScoringOptions(n_resamples=0)
     print(f"| benchmark (file) | metric | {' | '.join(BASELINES)} | seconds |")
     print("|---|---|" + "---|" * (len(BASELINES) + 1))
-    for name, file in FILES.items():
+    for name, file in files.items():
         benchmark = create_benchmark(name)
-        items, _ = benchmark.load(args.data_dir / file, None)
+        items, _ = benchmark.load(file, None)
         started = time.perf_counter()
         scores = baseline_scores(benchmark, items, options)
         metric = benchmark_class(name).harness_metrics[0]

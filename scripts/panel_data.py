@@ -1,6 +1,7 @@
 """Lay out the data copies in ../shared/data as SELFRAT_DATA_DIR expects them, for a judge card:
 RewardBench 2: its sample; BiGGen human_eval: the tests' synthetic fixture; RM-Bench: the four
-per-domain files joined; MT-Bench human judgments: LLMBar's processed copy.
+per-domain files joined; MT-Bench human judgments: LLMBar's processed copy; RMB: its `RMB_dataset`
+folder when `$RMB_DIR` names one (it is not in ../shared/data).
 
     python scripts/panel_data.py SHARED_DATA_DIR OUT_DIR   (from the repository root)
 """
@@ -8,6 +9,7 @@ per-domain files joined; MT-Bench human judgments: LLMBar's processed copy.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -42,6 +44,12 @@ def main(shared: Path, work: Path) -> None:
     (work / "mt-bench-human-judgments/human.jsonl").write_text(
         "".join(json.dumps(r) + "\n" for r in processed)
     )
+    rmb = os.environ.get("RMB_DIR")
+    for part in ("Pairwise_set", "BoN_set") if rmb else ():
+        path = work / "rmb" / part
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            path.symlink_to((Path(rmb) / part).resolve())
     (work / "biggen-bench").mkdir(exist_ok=True)
     write_human_eval(work / "biggen-bench/human_eval.jsonl")
 

