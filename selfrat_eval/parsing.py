@@ -16,6 +16,16 @@ Where a verdict is
    `[RESULT] (Either "A" or "B")`), as when a judge echoes its prompt after answering; and a list of
    three or more different bracketed verdicts in a row (an echoed list of the allowed verdicts).
 
+Structured and decorated judgments are read as the same markers
+5. A JSON object (alone, or fenced in markdown) whose verdict field is `score`, `rating`, `result`,
+   `verdict`, `winner`, `preference`, `choice`, `decision` or `judgment` (any case) reads as that
+   field's value after a bracketed marker, its `rationale` / `feedback` / `explanation` /
+   `reasoning` / `justification` / `analysis` field as the rationale (`{"feedback": "...", "score": 4}`);
+   a value that is not a plain string or number (a list, an object, null) is `invalid_result`. A
+   markdown heading naming the verdict (`### Score`, `## Final verdict:`) reads as a bracketed marker
+   before the text under it. End-of-sequence and end-of-turn tokens an engine left in the text
+   (`</s>`, `<|im_end|>`, `<|eot_id|>`, `<end_of_turn>`, ...) are removed first.
+
 Where a verdict is complete (generation may stop there: `VERDICT_STOPS`)
 4. A strong verdict in the canonical spellings (`[RESULT] 4`, `[RESULT]: B`, `[[A]]`, `[[A>B]]`,
    `Rating: [[7]]`, a ranking letter `[RESULT] C`) is complete when its line ends: the newline settles
@@ -279,6 +289,7 @@ class _Candidate:
 def _parse(output: str, quoted: Sequence[str], read: Reader, bracket_map: dict[str, str]) -> ParsedJudgment:
     if not isinstance(output, str) or not output.strip():
         return ParsedJudgment(None, None, "empty")
+    output = _as_markers(output)
     masked = _quoted_regions(output)
 
     def is_quotation(match: re.Match[str]) -> bool:
@@ -329,6 +340,56 @@ def _parse(output: str, quoted: Sequence[str], read: Reader, bracket_map: dict[s
         assert whole is not None
         return ParsedJudgment(None, whole.value, "ok", whole.strength)
     return ParsedJudgment(_rationale(output), None, "no_result")
+
+
+_SPECIAL_TOKENS = re.compile(
+    r"</s>|<\|(?:im_end|eot_id|end|endoftext|end_of_text|eom_id)\|>|<end_of_turn>|<eos>", re.IGNORECASE
+)
+_JSON_FENCE = re.compile(r"\A\s*```(?:json)?\s*\n?(?P<body>.*?)\n?\s*```\s*\Z", re.DOTALL | re.IGNORECASE)
+_JSON_VERDICT = (
+    "score",
+    "rating",
+    "result",
+    "verdict",
+    "winner",
+    "preference",
+    "choice",
+    "decision",
+    "judgment",
+)
+_JSON_RATIONALE = ("rationale", "feedback", "explanation", "reasoning", "justification", "analysis")
+_VERDICT_HEADING = re.compile(
+    rf"^[ \t]*#{{1,6}}[ \t]*\**[ \t]*{_MARKER_WORDS}[ \t]*\**[ \t]*:?[ \t]*\**[ \t]*\n\s*",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def _as_markers(output: str) -> str:
+    """A structured or decorated judgment (rule 5) rewritten as the marker form the rules read."""
+    output = _SPECIAL_TOKENS.sub("", output)
+    fenced = _JSON_FENCE.match(output)
+    body = (fenced["body"] if fenced else output).strip()
+    if body.startswith("{") and body.endswith("}"):
+        import json
+
+        try:
+            loaded = json.loads(body)
+        except ValueError:
+            loaded = None
+        if isinstance(loaded, dict):
+            fields = {str(key).strip().lower(): value for key, value in loaded.items()}
+            verdict = next((fields[key] for key in _JSON_VERDICT if key in fields), _MISSING)
+            if verdict is not _MISSING:
+                rationale = next(
+                    (fields[key] for key in _JSON_RATIONALE if isinstance(fields.get(key), str)), ""
+                )
+                plain = isinstance(verdict, str | int | float) and not isinstance(verdict, bool)
+                shown = str(verdict) if plain else "undecided"
+                return f"{rationale}\n[RESULT] {shown}"
+    return _VERDICT_HEADING.sub("[RESULT] ", output)
+
+
+_MISSING = object()
 
 
 def _decide(output: str, candidates: list[_Candidate]) -> ParsedJudgment:

@@ -295,6 +295,29 @@ TABLE: list[tuple[str, str, object, str, str | None]] = [
     ("rank4", "I cannot decide.", None, NONE, None),
     ("rank4", "Both [[A]] and [[B]] are wrong; the correct one is [[C]]", None, INVALID, None),
     ("rank4", "[[A]] and [[B]] are wrong.\nMy final verdict: [[C]]", "C", OK, None),
+    # --- structured judgments: JSON (alone or fenced), markdown headings, glued end tokens ----------
+    ("abs5", '{"feedback": "Accurate and complete.", "score": 4}', 4, OK, None),
+    ("abs5", '```json\n{"Rationale": "Mostly right.", "Score": "5"}\n```', 5, OK, None),
+    ("abs5", '{"explanation": "Fine.", "rating": 4.0}', 4, OK, None),
+    ("abs5", '{"feedback": "Too generous?", "score": 7}', None, INVALID, None),
+    ("abs5", '{"feedback": "Torn.", "score": "3 or 4"}', None, INVALID, None),
+    ("abs5", '{"feedback": "Torn.", "score": [3, 4]}', None, INVALID, None),
+    ("abs5", '{"feedback": "No score given.", "score": null}', None, INVALID, None),
+    ("abs5", '{"feedback": "I forgot the score."}', None, NONE, None),
+    ("abs5", '{"feedback": "broken json", "score": 4', None, NONE, None),  # not JSON: no guess
+    ("abs5", "### Feedback\nClear and correct.\n\n### Score\n4", 4, OK, None),
+    ("abs5", "## Feedback\nWeak.\n\n## **Final score:**\n2", 2, OK, None),
+    ("abs5", "Feedback: fine. [RESULT] 3<|im_end|>", 3, OK, None),
+    ("abs5", "Feedback: fine. [RESULT] 5<|eot_id|>", 5, OK, None),
+    ("pair", '{"rationale": "A cites the source.", "winner": "A"}', "A", OK, None),
+    ("pair", '{"reasoning": "Same quality.", "verdict": "tie"}', "tie", OK, "tie"),
+    ("pair", '{"reasoning": "-", "verdict": "A>>B"}', "A", OK, "strong"),
+    ("pair", '{"reasoning": "-", "preference": "A or B"}', None, INVALID, None),
+    ("pair", "### Feedback\nB is better.\n### Verdict\nB", "B", OK, None),
+    ("pair", "Feedback: A is better. [RESULT] A</s>", "A", OK, None),
+    ("pair", "Feedback: B. [[B]]<end_of_turn>", "B", OK, None),
+    ("rank4", '{"reasoning": "C is correct.", "choice": "C"}', "C", OK, None),
+    ("rank4", '{"reasoning": "-", "choice": "E"}', None, INVALID, None),
 ]
 
 
