@@ -34,7 +34,7 @@ from selfrat_eval.benchmarks._base import (
 from selfrat_eval.benchmarks._judgments import BothOrdersJudgment, Judgment
 from selfrat_eval.benchmarks._pairs import PairBenchmark
 from selfrat_eval.benchmarks._registry import register
-from selfrat_eval.data import HubDataset, PairItem, RowSource
+from selfrat_eval.data import HubDataset, PairItem, PublishedFile, RowSource
 from selfrat_eval.data._io import validate
 from selfrat_eval.data._records import _Record
 from selfrat_eval.data._sources import load_rows, unique_items
@@ -206,8 +206,9 @@ class LLMBar(PairBenchmark):
     both_orders: bool = True
 
     @classmethod
-    def sources(cls) -> tuple[HubDataset, ...]:
-        return tuple(LLMBAR.values())
+    def sources(cls) -> tuple[HubDataset | PublishedFile, ...]:
+        # LLMBar's five sets; a subclass that names its own `dataset` (MT-Bench human) loads that
+        return tuple(LLMBAR.values()) if cls.dataset is None else (cls.dataset,)
 
     def load(self, data: Path | None, revision: str | None) -> tuple[Sequence[PairItem], RowSource]:
         return load_llmbar(data, revision=revision)

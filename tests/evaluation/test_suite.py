@@ -188,6 +188,8 @@ def test_benchmarks_command_says_where_data_comes_from_and_whether_it_is_here(
 
     for name in panel():
         assert benchmark_class(name).sources(), f"{name} names no published data"
+    assert benchmark_class("mtbench_human").sources()[0].mirror_path.startswith("mt-bench-human")
+    assert len(benchmark_class("llmbar").sources()) == 5
     (tmp_path / "prometheus-eval-benchmarks").mkdir()
     (tmp_path / "prometheus-eval-benchmarks" / "flask_eval.json").write_text("[]")
     monkeypatch.setenv("SELFRAT_DATA_DIR", str(tmp_path))
