@@ -23,14 +23,14 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import numpy as np
-from pydantic import BeforeValidator, Field
+from pydantic import Field
 from rich.console import RenderableType
 
 from selfrat_eval.benchmarks._base import HarnessMetric, ScoringOptions, format_estimate
 from selfrat_eval.benchmarks._judgments import Judgment, RatingJudgment
 from selfrat_eval.benchmarks._ratings import RatingBenchmark
 from selfrat_eval.benchmarks._registry import register
-from selfrat_eval.benchmarks.vicuna_mtbench import RenderedSections, rendered_sections
+from selfrat_eval.benchmarks.vicuna_mtbench import ExportedPrompt
 from selfrat_eval.data import HubDataset, RowSource, Rubric, RubricItem
 from selfrat_eval.data._io import validate
 from selfrat_eval.data._records import NonEmpty, _Record
@@ -70,16 +70,10 @@ class FeedbackBenchHubRow(_Record):
         )
 
 
-def _rendered(prompt: Any) -> Any:
-    # upstream strips the prompt and a trailing `",` left by its export before cutting it
-    text = prompt.strip().rstrip('",') if isinstance(prompt, str) else prompt
-    return rendered_sections(text, reference_optional=True)
-
-
 class FeedbackBenchFileRow(_Record):
     """A row of prometheus-eval's `feedback_collection_ood_test.json`."""
 
-    instruction: Annotated[RenderedSections, BeforeValidator(_rendered)]
+    instruction: ExportedPrompt
     gpt4_score: Score
 
 

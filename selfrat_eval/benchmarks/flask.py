@@ -20,14 +20,14 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import BeforeValidator, Field
+from pydantic import Field
 
 from selfrat_eval.benchmarks._base import HarnessMetric
 from selfrat_eval.benchmarks._ratings import RatingBenchmark
 from selfrat_eval.benchmarks._registry import register
-from selfrat_eval.benchmarks.vicuna_mtbench import UPSTREAM_DATA, RenderedSections, rendered_sections
+from selfrat_eval.benchmarks.vicuna_mtbench import UPSTREAM_DATA, ExportedPrompt
 from selfrat_eval.data import PublishedFile, RowSource, RubricItem
 from selfrat_eval.data._io import validate
 from selfrat_eval.data._records import _Record
@@ -39,14 +39,8 @@ GROUP = "flask"
 Scores = list[Annotated[int, Field(ge=1, le=5)]]
 
 
-def _rendered(prompt: Any) -> Any:
-    # upstream strips the prompt and a trailing `",` left by its export before cutting it
-    text = prompt.strip().rstrip('",') if isinstance(prompt, str) else prompt
-    return rendered_sections(text, reference_optional=True)
-
-
 class FlaskRow(_Record):
-    instruction: Annotated[RenderedSections, BeforeValidator(_rendered)]
+    instruction: ExportedPrompt
     human_score: Scores = Field(min_length=1)
     gpt4_score: Scores = Field(min_length=1)
 

@@ -23,10 +23,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
-from pydantic import BeforeValidator
 from rich.console import RenderableType
 
 from selfrat_eval._errors import InputError
@@ -42,7 +41,7 @@ from selfrat_eval.benchmarks._judgments import Judgment, PairJudgment
 from selfrat_eval.benchmarks._pairs import PairBenchmark
 from selfrat_eval.benchmarks._registry import register
 from selfrat_eval.benchmarks.hhh import criterion, pair_correct
-from selfrat_eval.benchmarks.vicuna_mtbench import RenderedSections, rendered_sections
+from selfrat_eval.benchmarks.vicuna_mtbench import ExportedPrompt
 from selfrat_eval.data import HubDataset, PairItem, RowSource
 from selfrat_eval.data._io import validate
 from selfrat_eval.data._records import NonEmpty, _Record
@@ -67,14 +66,9 @@ class PreferenceBenchHubRow(_Record):
     orig_preference: Literal["A", "B"]
 
 
-def _rendered(prompt: Any) -> Any:
-    text = prompt.strip().rstrip('",') if isinstance(prompt, str) else prompt
-    return rendered_sections(text, reference_optional=True)
-
-
 class PreferenceBenchFileRow(_Record):
-    chosen_instruction: Annotated[RenderedSections, BeforeValidator(_rendered)]
-    rejected_instruction: Annotated[RenderedSections, BeforeValidator(_rendered)]
+    chosen_instruction: ExportedPrompt
+    rejected_instruction: ExportedPrompt
     tie: Literal[0, 1] = 0
 
 

@@ -82,6 +82,18 @@ def rendered_sections(prompt: object, *, reference_optional: bool = False) -> Re
     return RenderedSections.model_validate(sections)
 
 
+def exported_sections(prompt: object) -> RenderedSections:
+    """A rendered prompt as prometheus-eval's data loader reads its exported files (FLASK, Feedback and
+    Preference Bench): stripped, with the trailing `",` its export leaves removed, the reference
+    answer optional."""
+    text = prompt.strip().rstrip('",') if isinstance(prompt, str) else prompt
+    return rendered_sections(text, reference_optional=True)
+
+
+#: A field holding such a rendered prompt, validated into its sections.
+ExportedPrompt = Annotated[RenderedSections, BeforeValidator(exported_sections)]
+
+
 class PrometheusAbsoluteRow(_Record):
     """A row of `vicuna_eval.json` / `mt_bench_eval.json` (`gpt4_feedback` is not needed)."""
 
