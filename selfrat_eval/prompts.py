@@ -7,11 +7,78 @@ written in this package's own words.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 Message = dict[str, str]
 Chat = list[Message]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a judge request asks the judge to decide, in the JSON shape `--structured` constrains the
+    judgment to: `{"rationale": "...", <field>: <one of values>}`, the rationale first so that the
+    judge still reasons before it decides. The parser reads that object (its rule 5)."""
+
+    #: "score" for a rating, "verdict" for a choice between responses.
+    field: str
+    values: tuple[int | str, ...]
+    #: How the values are described to the judge.
+    described: str
+
+    @classmethod
+    def score(cls, top: int) -> Verdict:
+        return cls("score", tuple(range(1, top + 1)), f"an integer from 1 to {top}")
+
+    @classmethod
+    def choice(cls, letters: str) -> Verdict:
+        described = ", ".join(f'"{letter}"' for letter in letters[:-1]) + f' or "{letters[-1]}"'
+        return cls("verdict", tuple(letters), described)
+
+    def skeleton(self) -> str:
+        """The judgment with an empty rationale and the longest value: the characters it takes
+        besides the rationale."""
+        longest = max((json.dumps(value) for value in self.values), key=len)
+        return f'{{"rationale": "", "{self.field}": {longest}}}'
+
+    def json_schema(self, rationale_chars: int) -> dict[str, Any]:
+        """The schema, the rationale at most `rationale_chars` characters long so that a judgment
+        ends within the token limit the caller sized it for."""
+        return {
+            "type": "object",
+            "properties": {
+                "rationale": {"type": "string", "maxLength": rationale_chars},
+                self.field: {"enum": list(self.values)},
+            },
+            "required": ["rationale", self.field],
+            "additionalProperties": False,
+        }
+
+    def instruction(self) -> str:
+        """What the prompt asks for instead of its own output format."""
+        shape = f'{{"rationale": "<your feedback>", "{self.field}": <{self.described}>}}'
+        return (
+            "###Output format (this replaces the output format above):\n"
+            f"Write only a JSON object of this shape: {shape}. "
+            f"Write the rationale first, then the {self.field}."
+        )
+
+
+class JudgeChat(list[Message]):
+    """A judge request's chat that knows the verdict it asks for (the prompt builders below make
+    these; everything that takes a `Chat` takes one)."""
+
+    def __init__(self, messages: Iterable[Message], verdict: Verdict) -> None:
+        super().__init__(messages)
+        self.verdict = verdict
+
+    def structured(self) -> Chat:
+        """The chat asking for the JSON judgment (`Verdict.instruction`) after everything else."""
+        *before, last = self
+        return [*before, {**last, "content": f"{last['content']}\n\n{self.verdict.instruction()}"}]
+
 
 SYSTEM_ABSOLUTE = (
     "You are a careful, impartial judge. You grade a response against the given score rubric only, "
@@ -152,7 +219,10 @@ def absolute_prompt(request: AbsoluteRequest) -> Chat:
     if reference:
         parts.append(f"###Reference Answer (Score {request.top}):\n{reference}")
     parts += [f"###Score Rubrics:\n{request.rubric}", "###Feedback: "]
-    return [{"role": "system", "content": SYSTEM_ABSOLUTE}, {"role": "user", "content": "\n\n".join(parts)}]
+    return JudgeChat(
+        [{"role": "system", "content": SYSTEM_ABSOLUTE}, {"role": "user", "content": "\n\n".join(parts)}],
+        Verdict.score(request.top),
+    )
 
 
 def relative_prompt(request: RelativeRequest) -> Chat:
@@ -166,7 +236,10 @@ def relative_prompt(request: RelativeRequest) -> Chat:
     if reference:
         parts.append(f"###Reference Answer:\n{reference}")
     parts += [f"###Score Rubric:\n{request.rubric}", "###Feedback: "]
-    return [{"role": "system", "content": SYSTEM_RELATIVE}, {"role": "user", "content": "\n\n".join(parts)}]
+    return JudgeChat(
+        [{"role": "system", "content": SYSTEM_RELATIVE}, {"role": "user", "content": "\n\n".join(parts)}],
+        Verdict.choice("AB"),
+    )
 
 
 def ranking_prompt(request: RankingRequest) -> Chat:
@@ -179,7 +252,10 @@ def ranking_prompt(request: RankingRequest) -> Chat:
         f"###Score Rubric:\n{request.rubric}",
         "###Feedback: ",
     ]
-    return [{"role": "system", "content": SYSTEM_RANKING}, {"role": "user", "content": "\n\n".join(parts)}]
+    return JudgeChat(
+        [{"role": "system", "content": SYSTEM_RANKING}, {"role": "user", "content": "\n\n".join(parts)}],
+        Verdict.choice("".join(letters)),
+    )
 
 
 #: What a meta-judge grades a candidate judgment on (best-of-N by meta-judge).

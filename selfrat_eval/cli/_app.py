@@ -77,6 +77,14 @@ LoopGuardOption = Annotated[
         "default: a judge in a loop might still have written its verdict."
     ),
 ]
+StructuredOption = Annotated[
+    bool,
+    typer.Option(
+        help="Have the judge write a JSON judgment (rationale first, then score or verdict) under its "
+        "verdict's schema, enforced by the engine's constrained decoding (vLLM, an endpoint's "
+        "response_format, xgrammar for hf); the rationale is capped to fit --max-new-tokens."
+    ),
+]
 RepetitionPenaltyOption = Annotated[
     float, typer.Option(help="hf/vllm (and vLLM servers): repetition penalty; 1.0 = none.")
 ]

@@ -15,6 +15,7 @@ from selfrat_eval.cli._app import (
     LoopGuardOption,
     RepetitionPenaltyOption,
     StopAtVerdictOption,
+    StructuredOption,
     _checked,
     _engine_options,
     _jurors,
@@ -106,6 +107,7 @@ def judge_command(
     stop_at_verdict: StopAtVerdictOption = True,
     loop_guard: LoopGuardOption = False,
     repetition_penalty: RepetitionPenaltyOption = 1.0,
+    structured: StructuredOption = False,
     batch_size: Annotated[int, typer.Option(help="hf: sequences per generate call.")] = 8,
     n_resamples: Annotated[int, typer.Option(help="Bootstrap resamples for the 95% CIs.")] = 1000,
     engine_option: Annotated[list[str] | None, typer.Option(help="Extra engine setting KEY=VALUE.")] = None,
@@ -132,6 +134,7 @@ def judge_command(
             stop_at_verdict=stop_at_verdict,
             loop_guard=loop_guard,
             repetition_penalty=repetition_penalty,
+            structured=structured,
             batch_size=batch_size,
             n_resamples=n_resamples,
             engine_options=_engine_options(engine_option or [])

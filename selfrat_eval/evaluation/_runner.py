@@ -43,6 +43,7 @@ from selfrat_eval.judges import (
     SamplingConfig,
     Selector,
     Strategy,
+    StructuredEngine,
     TokenCount,
     count_tokens,
     load_engine,
@@ -86,6 +87,8 @@ class EvalConfig:
     #: End a sample caught in a degenerate loop (off by default: see `judges.Decoding`).
     loop_guard: bool = False
     repetition_penalty: float = 1.0
+    #: Constrain each judgment to its verdict's JSON schema (`judges.StructuredEngine`).
+    structured: bool = False
     batch_size: int = 8
     chunk_size: int = 32
     dtype: str = "auto"
@@ -155,7 +158,7 @@ class EvalConfig:
         return settings
 
     def decoding(self) -> Decoding:
-        return Decoding(self.stop_at_verdict, self.loop_guard, self.repetition_penalty)
+        return Decoding(self.stop_at_verdict, self.loop_guard, self.repetition_penalty, self.structured)
 
     def _uses_meta_judge(self) -> bool:
         return self.parsed_strategy().kind == "best-of-n" and self.selector == "meta-judge"
@@ -183,7 +186,12 @@ class EvalConfig:
 
 
 #: Settings that runs made before they existed did not record, as those runs had them.
-_UNRECORDED: dict[str, Any] = {"stop_at_verdict": False, "loop_guard": False, "repetition_penalty": 1.0}
+_UNRECORDED: dict[str, Any] = {
+    "stop_at_verdict": False,
+    "loop_guard": False,
+    "repetition_penalty": 1.0,
+    "structured": False,
+}
 
 
 def check_resumable(out: Path, config: EvalConfig) -> None:
@@ -259,6 +267,9 @@ def run_eval(
         # Cache counters are read as differences: an engine may serve several runs (a suite's).
         caches = {id(e): e for e in (engine, meta_engine) if isinstance(e, CachingEngine)}
         before = {key: cached.stats for key, cached in caches.items()}
+        if config.structured:  # outside the cache: its keys hold the JSON prompt and the schema
+            engine = StructuredEngine(engine)
+            meta_engine = StructuredEngine(meta_engine) if meta_engine is not None else None
         judge_started = time.perf_counter()
         judge = _ChunkJudge(
             task, engine, strategy, config.seed, config.max_new_tokens, config.decoding(), meta_engine

@@ -28,6 +28,7 @@ from selfrat_eval.judges._strategies import (
     median_score,
     select,
 )
+from selfrat_eval.judges._structured import StructuredEngine, json_schema
 
 __all__ = [
     "BACKENDS",
@@ -45,6 +46,7 @@ __all__ = [
     "StopReason",
     "Strategy",
     "StrategyKind",
+    "StructuredEngine",
     "TokenCount",
     "Value",
     "check_model",
@@ -52,6 +54,7 @@ __all__ = [
     "count_tokens",
     "default_backend",
     "finish",
+    "json_schema",
     "load_engine",
     "loop_end",
     "majority_score",

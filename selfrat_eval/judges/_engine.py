@@ -27,6 +27,9 @@ class SamplingConfig:
     loop_guard: bool = False
     #: transformers' and vLLM's repetition penalty (1.0: none); an OpenAI endpoint gets it as vLLM's.
     repetition_penalty: float = 1.0
+    #: A JSON schema (as JSON text) every sample is constrained to by the engine's own constrained
+    #: decoding, without optional whitespace (`judges.StructuredEngine` sets it per request).
+    json_schema: str | None = None
 
     def __post_init__(self) -> None:
         if self.n < 1:
@@ -54,16 +57,19 @@ class Decoding:
 
     `stop_at_verdict` (on by default) ends a sample at its first complete verdict line
     (`parsing.VERDICT_STOPS`); `loop_guard` (off by default: a judge caught in a loop might still
-    have written its verdict) ends one caught in a loop (`judges._finish`)."""
+    have written its verdict) ends one caught in a loop (`judges._finish`). `structured` (off by
+    default) has the judge write a JSON judgment under its verdict's schema (`judges.StructuredEngine`);
+    the object's end ends the sample, so no stop text is sent (one inside the rationale would cut it)."""
 
     stop_at_verdict: bool = True
     loop_guard: bool = False
     repetition_penalty: float = 1.0
+    structured: bool = False
 
     def applied(self, sampling: SamplingConfig) -> SamplingConfig:
         return replace(
             sampling,
-            stop=VERDICT_STOPS if self.stop_at_verdict else (),
+            stop=VERDICT_STOPS if self.stop_at_verdict and not self.structured else (),
             loop_guard=self.loop_guard,
             repetition_penalty=self.repetition_penalty,
         )
@@ -74,6 +80,7 @@ class Decoding:
             "stop_at_verdict": self.stop_at_verdict,
             "loop_guard": self.loop_guard,
             "repetition_penalty": self.repetition_penalty,
+            "structured": self.structured,
         }
 
 

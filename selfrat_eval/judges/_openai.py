@@ -7,6 +7,7 @@ backoff by the official `openai` client. The API key is read from the environmen
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 from collections.abc import Sequence
@@ -110,6 +111,12 @@ class OpenAIEngine:
         if sampling.repetition_penalty != 1.0:
             body = extra.setdefault("extra_body", {})
             body["repetition_penalty"] = sampling.repetition_penalty
+        if sampling.json_schema is not None:
+            schema = json.loads(sampling.json_schema)
+            extra["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": "judgment", "schema": schema, "strict": True},
+            }
         async with limit:
             try:
                 response = await client.chat.completions.create(

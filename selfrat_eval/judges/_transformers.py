@@ -79,6 +79,7 @@ class TransformersEngine:
         if self.tokenizer.pad_token is None:
             self.tokenizer.pad_token = self.tokenizer.eos_token
         self.context_length: int | None = getattr(model.config, "max_position_embeddings", None)
+        self._compiler: Any = None  # xgrammar's, built on the first structured request
 
     @property
     def identity(self) -> dict[str, Any]:
@@ -140,6 +141,8 @@ class TransformersEngine:
             options["repetition_penalty"] = sampling.repetition_penalty
         if sampling.loop_guard:
             options["stopping_criteria"] = [_LoopGuard(self.tokenizer, input_ids.shape[1])]
+        if sampling.json_schema is not None:
+            options["logits_processor"] = [self._grammar(sampling.json_schema)]
         if sampling.greedy:
             options |= {"do_sample": False, "temperature": None, "top_p": None, "top_k": None}
         else:
@@ -194,6 +197,21 @@ class TransformersEngine:
                 )
             )
         return completions
+
+    def _grammar(self, schema: str) -> Any:
+        """xgrammar's logits processor holding every row to `schema` (a new one per generate call:
+        it keeps each row's matcher state). The compiler, which indexes the vocabulary, is built once."""
+        require("xgrammar", "hf")
+        import xgrammar
+
+        if self._compiler is None:
+            # The model's logits may be wider than the tokenizer's vocabulary (padded embeddings).
+            info = xgrammar.TokenizerInfo.from_huggingface(
+                self.tokenizer, vocab_size=self.model.get_output_embeddings().weight.shape[0]
+            )
+            self._compiler = xgrammar.GrammarCompiler(info)
+        grammar = self._compiler.compile_json_schema(schema, any_whitespace=False)
+        return xgrammar.contrib.hf.LogitsProcessor(grammar)
 
 
 class _LoopGuard:

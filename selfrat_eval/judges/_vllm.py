@@ -3,6 +3,7 @@ prefilled once, prefix caching on (judge prompts share long instructions)."""
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -73,6 +74,10 @@ class VLLMEngine:
         else:
             options["gpu_memory_utilization"] = config.gpu_memory_utilization
         options["logits_processors"] = [LoopGuardProcessor]
+        # Structured judgments without optional whitespace (an engine-wide vLLM setting, which needs
+        # a named backend: guidance, the one that keeps string lengths), so a
+        # judgment's length is bounded by its schema (`judges._structured`).
+        options["structured_outputs_config"] = {"backend": "guidance", "disable_any_whitespace": True}
         options |= dict(config.extra)
         self.llm = LLM(**options)
         self._dtype = str(options["dtype"])
@@ -92,8 +97,15 @@ class VLLMEngine:
         self, chats: Sequence[Chat], sampling: SamplingConfig, seeds: Sequence[int] | None = None
     ) -> list[list[Completion]]:
         from vllm import SamplingParams
+        from vllm.sampling_params import StructuredOutputsParams
 
         from selfrat_eval.judges._vllm_loop_guard import LOOP_GUARD_ARG
+
+        structured = (
+            None
+            if sampling.json_schema is None
+            else StructuredOutputsParams(json=json.loads(sampling.json_schema))
+        )
 
         def params(seed: int) -> SamplingParams:
             return SamplingParams(
@@ -107,6 +119,7 @@ class VLLMEngine:
                 include_stop_str_in_output=True,
                 repetition_penalty=sampling.repetition_penalty,
                 extra_args={LOOP_GUARD_ARG: True} if sampling.loop_guard else None,
+                structured_outputs=structured,
             )
 
         context = self.llm.model_config.max_model_len
