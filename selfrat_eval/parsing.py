@@ -17,11 +17,13 @@ Where a verdict is
    three or more different bracketed verdicts in a row (an echoed list of the allowed verdicts).
 
 Structured and decorated judgments are read as the same markers
-5. A JSON object (alone, or fenced in markdown) whose verdict field is `score`, `rating`, `result`,
-   `verdict`, `winner`, `preference`, `choice`, `decision` or `judgment` (any case) reads as that
-   field's value after a bracketed marker, its `rationale` / `feedback` / `explanation` /
-   `reasoning` / `justification` / `analysis` field as the rationale (`{"feedback": "...", "score": 4}`);
-   a value that is not a plain string or number (a list, an object, null) is `invalid_result`. A
+5. A JSON object (alone, or fenced in markdown; raw newlines inside its strings allowed) whose
+   verdict field is `score`, `rating`, `result`, `verdict`, `winner`, `preference`, `choice`,
+   `decision` or `judgment` (any case) is decided by that field alone, read as a value after a
+   bracketed marker (a marker inside its rationale is prose); its `rationale` / `feedback` /
+   `explanation` / `reasoning` / `justification` / `analysis` field is the rationale
+   (`{"feedback": "...", "score": 4}`); a value that is not a plain string or number (a list, an
+   object, null) is `invalid_result`. A
    markdown heading naming the verdict (`### Score`, `## Final verdict:`) reads as a bracketed marker
    before the text under it. End-of-sequence and end-of-turn tokens an engine left in the text
    (`</s>`, `<|im_end|>`, `<|eot_id|>`, `<end_of_turn>`, ...) are removed first.
@@ -49,7 +51,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 ParseStatus = Literal["ok", "empty", "no_result", "invalid_result"]
@@ -289,7 +291,12 @@ class _Candidate:
 def _parse(output: str, quoted: Sequence[str], read: Reader, bracket_map: dict[str, str]) -> ParsedJudgment:
     if not isinstance(output, str) or not output.strip():
         return ParsedJudgment(None, None, "empty")
-    output = _as_markers(output)
+    output = _SPECIAL_TOKENS.sub("", output)
+    structured = _json_judgment(output)
+    if structured is not None:
+        verdict, rationale = structured
+        return replace(_parse(verdict, (), read, bracket_map), rationale=rationale)
+    output = _VERDICT_HEADING.sub("[RESULT] ", output)  # a verdict heading reads as a marker
     masked = _quoted_regions(output)
 
     def is_quotation(match: re.Match[str]) -> bool:
@@ -364,29 +371,28 @@ _VERDICT_HEADING = re.compile(
 )
 
 
-def _as_markers(output: str) -> str:
-    """A structured or decorated judgment (rule 5) rewritten as the marker form the rules read."""
-    output = _SPECIAL_TOKENS.sub("", output)
+def _json_judgment(output: str) -> tuple[str, str | None] | None:
+    """A JSON judgment (rule 5) as its verdict after a bracketed marker and its rationale; None if
+    `output` is not one. Only the verdict field decides: a marker inside the rationale is prose."""
     fenced = _JSON_FENCE.match(output)
     body = (fenced["body"] if fenced else output).strip()
-    if body.startswith("{") and body.endswith("}"):
-        import json
+    if not (body.startswith("{") and body.endswith("}")):
+        return None
+    import json
 
-        try:
-            loaded = json.loads(body)
-        except ValueError:
-            loaded = None
-        if isinstance(loaded, dict):
-            fields = {str(key).strip().lower(): value for key, value in loaded.items()}
-            verdict = next((fields[key] for key in _JSON_VERDICT if key in fields), _MISSING)
-            if verdict is not _MISSING:
-                rationale = next(
-                    (fields[key] for key in _JSON_RATIONALE if isinstance(fields.get(key), str)), ""
-                )
-                plain = isinstance(verdict, str | int | float) and not isinstance(verdict, bool)
-                shown = str(verdict) if plain else "undecided"
-                return f"{rationale}\n[RESULT] {shown}"
-    return _VERDICT_HEADING.sub("[RESULT] ", output)
+    try:
+        loaded = json.loads(body, strict=False)  # judges write raw newlines inside strings
+    except ValueError:
+        return None
+    if not isinstance(loaded, dict):
+        return None
+    fields = {str(key).strip().lower(): value for key, value in loaded.items()}
+    verdict = next((fields[key] for key in _JSON_VERDICT if key in fields), _MISSING)
+    if verdict is _MISSING:
+        return None
+    rationale = next((fields[key] for key in _JSON_RATIONALE if isinstance(fields.get(key), str)), None)
+    plain = isinstance(verdict, str | int | float) and not isinstance(verdict, bool)
+    return f"[RESULT] {verdict if plain else 'undecided'}", rationale or None
 
 
 _MISSING = object()

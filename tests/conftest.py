@@ -114,6 +114,9 @@ def vllm_server(tiny_judge: Path, tmp_path_factory: pytest.TempPathFactory) -> I
             "4096",
             "--served-model-name",
             SERVED_NAME,
+            # what the README tells users of --structured over HTTP: no optional whitespace
+            "--structured-outputs-config",
+            '{"backend": "guidance", "disable_any_whitespace": true}',
         ],
         stdout=log,
         stderr=subprocess.STDOUT,

@@ -140,3 +140,12 @@ def test_stops_over_http_end_samples_where_the_cut_does(server: str, server_stop
     assert_stops_are_the_cut_of_full_texts(
         load_engine("openai", SERVED_NAME, base_url=server, server_stops=server_stops)
     )
+
+
+def test_structured_judgments_over_http(server: str, tmp_path: Path) -> None:
+    """The endpoint's `response_format` holds each judgment to its schema: every one is read."""
+    results = run_eval(config(tmp_path, server, structured=True, max_new_tokens=48, limit=4))
+    judgments = read_judgments(tmp_path / "judgments.jsonl")
+    assert [j.parse_status for j in judgments] == [{"response": ["ok"]}] * 4
+    assert all(list(json.loads(j.outputs["response"][0])) == ["rationale", "score"] for j in judgments)
+    assert results["config"]["structured"] is True and set(results["sample_finishes"]) == {"end"}

@@ -305,6 +305,10 @@ TABLE: list[tuple[str, str, object, str, str | None]] = [
     ("abs5", '{"feedback": "No score given.", "score": null}', None, INVALID, None),
     ("abs5", '{"feedback": "I forgot the score."}', None, NONE, None),
     ("abs5", '{"feedback": "broken json", "score": 4', None, NONE, None),  # not JSON: no guess
+    # only the verdict field decides: a marker written inside the rationale is prose (the first, a
+    # real constrained output of the test suite's tiny judge); a raw newline inside a string is read
+    ("abs5", '{"rationale":". [RESULT] 2 is is","score":1}', 1, OK, None),
+    ("pair", '{"rationale":"### Verdict\nB","verdict":"A"}', "A", OK, None),
     ("abs5", "### Feedback\nClear and correct.\n\n### Score\n4", 4, OK, None),
     ("abs5", "## Feedback\nWeak.\n\n## **Final score:**\n2", 2, OK, None),
     ("abs5", "Feedback: fine. [RESULT] 3<|im_end|>", 3, OK, None),
