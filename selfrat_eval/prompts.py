@@ -33,9 +33,10 @@ class Verdict:
         return cls("score", tuple(range(1, top + 1)), f"an integer from 1 to {top}")
 
     @classmethod
-    def choice(cls, letters: str) -> Verdict:
-        described = ", ".join(f'"{letter}"' for letter in letters[:-1]) + f' or "{letters[-1]}"'
-        return cls("verdict", tuple(letters), described)
+    def choice(cls, letters: str, ties: bool = False) -> Verdict:
+        values = (*letters, "tie") if ties else tuple(letters)
+        described = ", ".join(f'"{value}"' for value in values[:-1]) + f' or "{values[-1]}"'
+        return cls("verdict", values, described)
 
     def skeleton(self) -> str:
         """The judgment with an empty rationale and the longest value: the characters it takes
@@ -203,6 +204,8 @@ class RelativeRequest:
     response_b: str
     rubric: str
     reference_answer: str | None = None
+    #: The rubric lets the judge call a tie (it says how); a structured judgment may then say "tie".
+    ties: bool = False
 
 
 def absolute_prompt(request: AbsoluteRequest) -> Chat:
@@ -238,7 +241,7 @@ def relative_prompt(request: RelativeRequest) -> Chat:
     parts += [f"###Score Rubric:\n{request.rubric}", "###Feedback: "]
     return JudgeChat(
         [{"role": "system", "content": SYSTEM_RELATIVE}, {"role": "user", "content": "\n\n".join(parts)}],
-        Verdict.choice("AB"),
+        Verdict.choice("AB", ties=request.ties),
     )
 
 

@@ -8,7 +8,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, ClassVar
 
 from selfrat_eval.benchmarks._base import Benchmark, by_slot, slot_samples
 from selfrat_eval.benchmarks._judgments import Judgment, PairJudgment
@@ -34,6 +34,8 @@ class PairBenchmark(Benchmark):
 
     item_type = PairItem
     judgment_type = PairJudgment
+    #: Its pairwise rubric lets the judge call a tie (a structured verdict may then be "tie").
+    ties: ClassVar[bool] = False
 
     mode: GradingMode = "absolute"
     seed: int = 0
@@ -55,9 +57,10 @@ class PairBenchmark(Benchmark):
             first, second = second, first
         rubric = item.rubric or REWARDBENCH_RUBRIC_RELATIVE
         reference = item.reference_answer if self.use_reference else None
-        chats = {"pair": relative_prompt(RelativeRequest(item.prompt, first, second, rubric, reference))}
+        request = RelativeRequest(item.prompt, first, second, rubric, reference, ties=self.ties)
+        chats = {"pair": relative_prompt(request)}
         if self.both_orders:
-            swapped = RelativeRequest(item.prompt, second, first, rubric, reference)
+            swapped = RelativeRequest(item.prompt, second, first, rubric, reference, ties=self.ties)
             chats["pair_swapped"] = relative_prompt(swapped)
         return chats
 

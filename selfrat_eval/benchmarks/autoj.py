@@ -239,7 +239,7 @@ class TiePairBenchmark(Benchmark):
         chats = {}
         for slot in ORDERS if self.both_orders else ORDERS[:1]:
             first, second = self.shown(item, slot)
-            chats[slot] = relative_prompt(RelativeRequest(item.prompt, first, second, self.rubric))
+            chats[slot] = relative_prompt(RelativeRequest(item.prompt, first, second, self.rubric, ties=True))
         return chats
 
     def judgment(self, item: TiePair, outputs: dict[str, list[Completion]]) -> TieJudgment:

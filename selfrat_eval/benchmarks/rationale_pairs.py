@@ -113,6 +113,7 @@ class RationalePairs(PairBenchmark):
     modes = ("pairwise",)
     user_data = True
     fixed_options: ClassVar[dict[str, Any]] = {"both_orders": True}
+    ties = True
     harness_metrics = (
         HarnessMetric("order_consistency", ("order_consistency",)),
         HarnessMetric("first_pick_rate", ("first_pick_rate",), higher_is_better=False),

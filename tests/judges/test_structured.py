@@ -67,6 +67,9 @@ def test_each_prompt_declares_the_verdict_it_asks_for() -> None:
     assert SCORE_10.verdict.values == tuple(range(1, 11))
     assert PAIR.verdict == Verdict.choice("AB") and PAIR.verdict.field == "verdict"
     assert RANKING.verdict.values == ("A", "B", "C", "D")
+    # a rubric that lets the judge call a tie (Auto-J, PandaLM, the rationale study) admits one
+    tie = declared(relative_prompt(RelativeRequest("Add 2 and 2.", "4", "4.0", "[Or tie?]", ties=True)))
+    assert tie.verdict.values == ("A", "B", "tie") and '"A", "B" or "tie"' in tie.structured()[-1]["content"]
 
 
 @pytest.mark.parametrize(
