@@ -22,7 +22,6 @@ from scipy.stats import bootstrap
 
 from selfrat_eval.data import sample_path
 from selfrat_eval.evaluation import EvalConfig, read_judgments, run_eval
-from selfrat_eval.judges import Engine
 
 
 def outcomes(out: Path, tokenizer: Any) -> dict[str, dict[str, float]]:
@@ -70,34 +69,30 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("runs/bench-structured"))
     args = parser.parse_args()
 
-    engine: list[Engine] = []
+    def config(mode: str, structured: bool) -> EvalConfig:
+        return EvalConfig(
+            judge=args.judge,
+            backend=args.backend,
+            benchmark="rewardbench",
+            mode=mode,  # type: ignore[arg-type]
+            data=args.data,
+            limit=args.limit,
+            max_new_tokens=args.max_new_tokens,
+            structured=structured,
+            n_resamples=0,
+            out=args.out / f"{mode}-{'structured' if structured else 'free'}",
+        )
 
-    def shared() -> Engine:  # one engine for all four runs
-        if not engine:
-            engine.append(base.load_engine())
-        return engine[0]
-
+    engine = config("pairwise", False).load_engine()  # one engine for all four runs
     rows = []
     for mode in ("pairwise", "absolute"):
         runs = {}
         for structured in (False, True):
-            out = args.out / f"{mode}-{'structured' if structured else 'free'}"
-            base = EvalConfig(
-                judge=args.judge,
-                backend=args.backend,  # type: ignore[arg-type]
-                benchmark="rewardbench",
-                mode=mode,  # type: ignore[arg-type]
-                data=args.data,
-                limit=args.limit,
-                max_new_tokens=args.max_new_tokens,
-                structured=structured,
-                n_resamples=0,
-                out=out,
-            )
-            results = run_eval(base, engine_factory=shared)
-            runs[structured] = out
+            run = config(mode, structured)
+            results = run_eval(run, engine_factory=lambda: engine)
+            runs[structured] = run.out
             print(f"{mode} structured={structured}:", json.dumps(results["timings"]))
-        judge: Any = engine[0]
+        judge: Any = engine
         tokenizer = judge.llm.get_tokenizer() if args.backend == "vllm" else judge.tokenizer
         free, structured_ = outcomes(runs[False], tokenizer), outcomes(runs[True], tokenizer)
         for metric in ("parse_failure", "accuracy", "output_tokens"):

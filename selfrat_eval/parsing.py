@@ -23,10 +23,10 @@ Structured and decorated judgments are read as the same markers
    bracketed marker (a marker inside its rationale is prose); its `rationale` / `feedback` /
    `explanation` / `reasoning` / `justification` / `analysis` field is the rationale
    (`{"feedback": "...", "score": 4}`); a value that is not a plain string or number (a list, an
-   object, null) is `invalid_result`. A
-   markdown heading naming the verdict (`### Score`, `## Final verdict:`) reads as a bracketed marker
-   before the text under it. End-of-sequence and end-of-turn tokens an engine left in the text
-   (`</s>`, `<|im_end|>`, `<|eot_id|>`, `<end_of_turn>`, ...) are removed first.
+   object, null) is `invalid_result`. A markdown heading naming the verdict (`### Score`,
+   `## Final verdict:`) reads as a bracketed marker before the text under it. End-of-sequence and
+   end-of-turn tokens an engine left in the text (`</s>`, `<|im_end|>`, `<|eot_id|>`,
+   `<end_of_turn>`, ...) are removed first.
 
 Where a verdict is complete (generation may stop there: `VERDICT_STOPS`)
 4. A strong verdict in the canonical spellings (`[RESULT] 4`, `[RESULT]: B`, `[[A]]`, `[[A>B]]`,

@@ -58,14 +58,14 @@ class StructuredEngine:
         requests = [chat for chat in chats if isinstance(chat, JudgeChat)]
         if len(requests) < len(chats):
             raise InputError("--structured needs judge requests that declare their verdict (a JudgeChat)")
-        groups: dict[str, list[int]] = {}
+        groups: dict[Verdict, list[int]] = {}
         for index, request in enumerate(requests):
-            groups.setdefault(json_schema(request.verdict, sampling.max_new_tokens), []).append(index)
+            groups.setdefault(request.verdict, []).append(index)
         answers: dict[int, list[Completion]] = {}
-        for schema, indices in groups.items():
+        for verdict, indices in groups.items():
             generated = self.engine.generate(
                 [requests[i].structured() for i in indices],
-                replace(sampling, json_schema=schema, stop=()),
+                replace(sampling, json_schema=json_schema(verdict, sampling.max_new_tokens), stop=()),
                 None if seeds is None else [seeds[i] for i in indices],
             )
             answers |= dict(zip(indices, generated, strict=True))
