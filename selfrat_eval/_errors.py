@@ -1,6 +1,12 @@
-"""The one error type that the CLI turns into a one-line message and exit code 2."""
+"""The errors the CLI turns into a one-line message: bad input (exit code 2) and a judge replica
+lost mid-run (exit code 1: nothing finished is lost, the same command resumes)."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from selfrat_eval.judges import Completion
 
 
 class InputError(Exception):
@@ -37,3 +43,14 @@ class DataNotFound(InputError):
 
     `selfrat suite` skips such a benchmark with this one line (what to download, where to put it)
     instead of stopping; a file that is here but broken stays an `InputError`."""
+
+
+class ReplicaFailed(RuntimeError):
+    """A judge replica died or raised during a `generate` call (`judges.ReplicatedEngine`).
+
+    `finished` maps request indices of that call to the answers the other replicas returned: a
+    judgment cache stores them before the error goes on, so a resumed run recomputes only the rest."""
+
+    def __init__(self, message: str, finished: dict[int, list[Completion]]) -> None:
+        super().__init__(message)
+        self.finished = finished

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, cast, get_args
 import typer
 from rich.console import Console
 
-from selfrat_eval._errors import InputError
+from selfrat_eval._errors import InputError, ReplicaFailed
 
 if TYPE_CHECKING:  # the commands import the layers below lazily, to keep `selfrat --help` fast
     from selfrat_eval.evaluation import EvalConfig
@@ -83,6 +83,15 @@ StructuredOption = Annotated[
         help="Have the judge write a JSON judgment (rationale first, then score or verdict) under its "
         "verdict's schema, enforced by the engine's constrained decoding (vLLM, an endpoint's "
         "response_format, xgrammar for hf); the rationale is capped to fit --max-new-tokens."
+    ),
+]
+ReplicasOption = Annotated[
+    int,
+    typer.Option(
+        min=1,
+        help="hf/vllm: engine copies in their own processes, requests dealt among them (each its own "
+        "GPUs, tensor_parallel_size x pipeline_parallel_size each, or its own CPU cores); the "
+        "judgments are the same whatever the number.",
     ),
 ]
 RepetitionPenaltyOption = Annotated[
@@ -183,3 +192,10 @@ def _user_errors() -> Iterator[None]:
     except InputError as error:
         err.print(f"[bold red]error:[/] {error}", soft_wrap=True, highlight=False)
         raise typer.Exit(2) from None
+    except ReplicaFailed as error:
+        err.print(
+            f"[bold red]error:[/] {error}; what was finished is kept: run the same command to resume",
+            soft_wrap=True,
+            highlight=False,
+        )
+        raise typer.Exit(1) from None

@@ -25,6 +25,7 @@ from selfrat_eval.cli._app import (
     PriceOutputOption,
     ReducerOption,
     RepetitionPenaltyOption,
+    ReplicasOption,
     SelectorName,
     StopAtVerdictOption,
     StructuredOption,
@@ -99,6 +100,7 @@ def eval_command(
     repetition_penalty: RepetitionPenaltyOption = 1.0,
     structured: StructuredOption = False,
     batch_size: Annotated[int, typer.Option(help="hf: sequences per generate call (prompts x samples).")] = 8,
+    replicas: ReplicasOption = 1,
     chunk_size: Annotated[
         int, typer.Option(help="Items judged between two appends to judgments.jsonl.")
     ] = 32,
@@ -152,6 +154,7 @@ def eval_command(
             repetition_penalty=repetition_penalty,
             structured=structured,
             batch_size=batch_size,
+            replicas=replicas,
             chunk_size=chunk_size,
             dtype=dtype,
             device=device,
@@ -196,6 +199,7 @@ def generate_command(
     max_new_tokens: Annotated[int, typer.Option(help="Longest response.")] = 1024,
     temperature: Annotated[float, typer.Option(help="0 = greedy.")] = 0.0,
     batch_size: Annotated[int, typer.Option(help="hf: sequences per generate call.")] = 8,
+    replicas: ReplicasOption = 1,
     seed: Annotated[int, typer.Option()] = 0,
     engine_option: Annotated[list[str] | None, typer.Option(help="Extra engine setting KEY=VALUE.")] = None,
 ) -> None:
@@ -216,6 +220,7 @@ def generate_command(
             max_new_tokens=max_new_tokens,
             temperature=temperature,
             batch_size=batch_size,
+            replicas=replicas,
             seed=seed,
             engine_options=_engine_options(engine_option or []),
         )
@@ -244,6 +249,7 @@ def grade_command(
     repetition_penalty: RepetitionPenaltyOption = 1.0,
     structured: StructuredOption = False,
     batch_size: Annotated[int, typer.Option(help="hf: sequences per generate call.")] = 8,
+    replicas: ReplicasOption = 1,
     seed: Annotated[int, typer.Option()] = 0,
     n_resamples: Annotated[int, typer.Option(help="Bootstrap resamples for the 95% CIs.")] = 1000,
     engine_option: Annotated[list[str] | None, typer.Option(help="Extra engine setting KEY=VALUE.")] = None,
@@ -275,6 +281,7 @@ def grade_command(
             repetition_penalty=repetition_penalty,
             structured=structured,
             batch_size=batch_size,
+            replicas=replicas,
             seed=seed,
             n_resamples=n_resamples,
             engine_options=_engine_options(engine_option or []),
@@ -318,6 +325,7 @@ def suite_command(
     repetition_penalty: RepetitionPenaltyOption = 1.0,
     structured: StructuredOption = False,
     batch_size: Annotated[int, typer.Option(help="hf: sequences per generate call.")] = 8,
+    replicas: ReplicasOption = 1,
     seed: Annotated[int, typer.Option(help="Seeds orders, sampling and bootstrap.")] = 0,
     n_resamples: Annotated[int, typer.Option(help="Bootstrap resamples for the 95% CIs.")] = 1000,
     engine_option: Annotated[
@@ -359,6 +367,7 @@ def suite_command(
             repetition_penalty=repetition_penalty,
             structured=structured,
             batch_size=batch_size,
+            replicas=replicas,
             seed=seed,
             n_resamples=n_resamples,
             engine_options=_engine_options(engine_option or []),

@@ -47,6 +47,7 @@ class GenerateConfig:
     seed: int = 0
     batch_size: int = 8
     chunk_size: int = 32
+    replicas: int = 1
     dtype: str = "auto"
     device: str = "auto"
     engine_options: dict[str, Any] = field(default_factory=dict)
@@ -55,7 +56,9 @@ class GenerateConfig:
         return self.model_name or self.model
 
     def load_engine(self) -> Engine:
-        settings = EngineSettings(self.dtype, self.device, self.revision, self.batch_size, self.seed)
+        settings = EngineSettings(
+            self.dtype, self.device, self.revision, self.batch_size, self.seed, self.replicas
+        )
         return load_engine(self.backend, self.model, settings, **self.engine_options)
 
 

@@ -91,6 +91,9 @@ class EvalConfig:
     structured: bool = False
     batch_size: int = 8
     chunk_size: int = 32
+    #: Engine copies in their own processes (`judges.ReplicatedEngine`): the judgments do not
+    #: depend on it, so it is recorded in results.json but a run resumes with any number.
+    replicas: int = 1
     dtype: str = "auto"
     device: str = "auto"
     tie_policy: TiePolicy = "official"
@@ -174,7 +177,9 @@ class EvalConfig:
         )
 
     def load_engine(self, model: str | None = None) -> Engine:
-        settings = EngineSettings(self.dtype, self.device, self.revision, self.batch_size, self.seed)
+        settings = EngineSettings(
+            self.dtype, self.device, self.revision, self.batch_size, self.seed, self.replicas
+        )
         return load_engine(self.backend, model or self.judge, settings, **self.engine_options)
 
     def cached_engine(self, cache: Path | None) -> Callable[[], Engine] | None:

@@ -1,6 +1,7 @@
 """Judge engines behind one interface (transformers, vLLM, OpenAI-compatible HTTP) and the
 strategies that run on any of them (single, self-consistency, best-of-N)."""
 
+from selfrat_eval._errors import ReplicaFailed
 from selfrat_eval.judges._adaptive import StopReason
 from selfrat_eval.judges._cache import CacheStats, CachingEngine
 from selfrat_eval.judges._engine import (
@@ -15,6 +16,7 @@ from selfrat_eval.judges._engine import (
 from selfrat_eval.judges._finish import finish, loop_end
 from selfrat_eval.judges._models import check_model, resolve_model, smollm2_gguf
 from selfrat_eval.judges._registry import BACKENDS, Backend, EngineSettings, default_backend, load_engine
+from selfrat_eval.judges._replicas import ReplicatedEngine
 from selfrat_eval.judges._strategies import (
     Aggregate,
     Selector,
@@ -41,6 +43,8 @@ __all__ = [
     "Engine",
     "EngineSettings",
     "FinishReason",
+    "ReplicaFailed",
+    "ReplicatedEngine",
     "SamplingConfig",
     "Selector",
     "StopReason",

@@ -30,11 +30,13 @@ such setting, or pin the revision. Never wrap an engine over a model whose weigh
 What `generate` does: it looks every request up; sends only the misses (each distinct key once, in
 request order, each with its own seed) to the wrapped engine in one batched call; stores their
 answers in one transaction; returns all answers in request order. One transaction per call means a
-run killed mid-way keeps every chunk that finished. Answers that were not generated because the
-prompt did not fit the context (`too_long`) are not stored: they cost nothing to recompute and depend
-on the context length, which engines do not all report in their identity. The file is in WAL mode,
-so several processes (an eval and a suite, two shards of a grading) can share it; writers wait for
-each other rather than fail. WAL needs a local file system (not NFS) and a writable folder.
+run killed mid-way keeps every chunk that finished; when one of several replicas dies mid-call
+(`judges.ReplicatedEngine`), the answers of the others are stored before the error goes on.
+Answers that were not generated because the prompt did not fit the context (`too_long`) are not
+stored: they cost nothing to recompute and depend on the context length, which engines do not all
+report in their identity. The file is in WAL mode, so several processes (an eval and a suite, two
+shards of a grading) can share it; writers wait for each other rather than fail. WAL needs a local
+file system (not NFS) and a writable folder.
 
 A file that is not a readable cache (corrupt, another program's database, a folder) is an
 `InputError` naming it, never a traceback.
@@ -52,7 +54,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from selfrat_eval._errors import InputError
+from selfrat_eval._errors import InputError, ReplicaFailed
 from selfrat_eval.judges._engine import Completion, Engine, SamplingConfig, TokenCount, count_tokens
 from selfrat_eval.prompts import Chat
 
@@ -149,15 +151,20 @@ class CachingEngine:
         generated: dict[str, list[Completion]] = {}
         if missing:
             order = list(missing.values())
-            answers = self.engine.generate(
-                [chats[i] for i in order],
-                sampling,
-                [int(seeds[i]) for i in order] if seeds is not None else None,
-            )
+            try:
+                answers = self.engine.generate(
+                    [chats[i] for i in order],
+                    sampling,
+                    [int(seeds[i]) for i in order] if seeds is not None else None,
+                )
+            except ReplicaFailed as failure:  # keep what the surviving replicas made, then fail
+                ordered = list(missing)
+                self._store({ordered[i]: answer for i, answer in failure.finished.items()})
+                raise
             if len(answers) != len(order):
                 raise RuntimeError(f"the engine answered {len(answers)} of {len(order)} requests")
             generated = dict(zip(missing, answers, strict=True))
-            self._store({k: v for k, v in generated.items() if not any(c.too_long for c in v)})
+            self._store(generated)
 
         results = [found[key] if key in found else generated[key] for key in keys]
         made = count_tokens(generated.values())
@@ -258,9 +265,14 @@ class CachingEngine:
             ) from error
 
     def _store(self, entries: dict[str, list[Completion]]) -> None:
-        if not entries:
+        """Keep the answers that were generated (a `too_long` answer was not: see the docstring)."""
+        rows = [
+            (key, json.dumps([asdict(c) for c in value]))
+            for key, value in entries.items()
+            if not any(c.too_long for c in value)
+        ]
+        if not rows:
             return
-        rows = [(key, json.dumps([asdict(c) for c in value])) for key, value in entries.items()]
         with self._errors():
             self._db.execute("BEGIN IMMEDIATE")
             try:

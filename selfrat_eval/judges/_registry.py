@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any, Literal, get_args
 
 from selfrat_eval._errors import InputError
@@ -23,6 +24,8 @@ class EngineSettings:
     revision: str | None = None
     batch_size: int = 8
     seed: int = 0
+    #: Engine copies in their own processes, requests dealt among them (`judges.ReplicatedEngine`).
+    replicas: int = 1
 
 
 def default_backend() -> Backend:
@@ -36,7 +39,9 @@ def load_engine(
     """Create the engine for `backend`; `options` are backend-specific (see each Config)."""
     settings = settings or EngineSettings()
     if backend in ("hf", "vllm"):
-        model = resolve_model(model)  # a GGUF becomes its converted folder
+        model = resolve_model(model)  # a GGUF becomes its converted folder, once, before any replica
+    if settings.replicas != 1:
+        return _replicated(backend, model, settings, options)
     if backend == "hf":
         from selfrat_eval.judges._transformers import TransformersConfig, TransformersEngine
 
@@ -67,3 +72,18 @@ def _config(cls: Any, model: str, options: dict[str, Any]) -> Any:
     if unknown:
         raise InputError(f"unknown option(s) {sorted(unknown)} for this backend", field="engine option")
     return cls(model=model, **options)
+
+
+def _replicated(backend: Backend, model: str, settings: EngineSettings, options: dict[str, Any]) -> Engine:
+    from selfrat_eval.judges._replicas import ReplicatedEngine, replica_environments
+
+    if backend == "openai":
+        raise InputError(
+            "--replicas is for local engines; an endpoint scales on the server (vllm serve "
+            "--data-parallel-size N) with --max-concurrency here",
+            field="replicas",
+        )
+    # vLLM's tensor x pipeline parallel GPUs go to each replica
+    devices = int(options.get("tensor_parallel_size", 1)) * int(options.get("pipeline_parallel_size", 1))
+    one = partial(load_engine, backend, model, replace(settings, replicas=1), **options)
+    return ReplicatedEngine(one, settings.replicas, replica_environments(settings.replicas, devices))
