@@ -183,3 +183,37 @@ def test_offline_rereduction_of_a_fixed_run_equals_the_online_adaptive_run(
 
 def test_stops_and_the_loop_guard_end_samples_where_the_cut_does(engine: Engine) -> None:
     assert_stops_are_the_cut_of_full_texts(engine)
+
+
+def test_replicas_give_the_in_process_engines_judgments_and_resume_at_another_count(
+    engine: Engine, tiny_judge: Path, tmp_path: Path
+) -> None:
+    """`selfrat eval --replicas`: 2 vLLM replicas judge a prefix, one engine resumes the rest; the sampled
+    judgments are those of the one in-process engine (per-request seeds): the same texts, verdicts
+    and scores, and the same log-probs but for float32 rounding, which vLLM's kernels change with
+    the batch's composition (as between two chunk sizes of one engine)."""
+    sampled: dict[str, object] = {"strategy": "self-consistency:4", "temperature": 1.0, "limit": 6}
+    run_eval(config(tmp_path / "one", **sampled), engine_factory=lambda: engine)
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    command = [sys.executable, "-m", "selfrat_eval.cli", "eval", "--judge", str(tiny_judge)]
+    command += ["--backend", "vllm", "--benchmark", "rubric", "--data", str(sample_path("rubric"))]
+    command += ["--strategy", "self-consistency:4", "--max-new-tokens", "32", "--n-resamples", "0"]
+    command += ["--engine-option", "max_model_len=4096", "--out", str(tmp_path / "replicated")]
+    for replicas, limit in ((2, 3), (1, 6)):
+        done = subprocess.run(
+            [*command, "--replicas", str(replicas), "--limit", str(limit)],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+    results = json.loads((tmp_path / "replicated" / "results.json").read_text())
+    assert results["config"]["replicas"] == 1 and results["timings"]["items_resumed"] == 3
+    one = [json.loads(line) for line in (tmp_path / "one" / "judgments.jsonl").read_text().splitlines()]
+    lines = (tmp_path / "replicated" / "judgments.jsonl").read_text().splitlines()
+    replicated = [json.loads(line) for line in lines]
+    for alone, dealt in zip(one, replicated, strict=True):
+        assert alone["logprobs"]["response"] == pytest.approx(dealt.pop("logprobs")["response"], rel=1e-5)
+        assert {k: v for k, v in alone.items() if k != "logprobs"} == dealt
+    assert len(replicated) == 6
