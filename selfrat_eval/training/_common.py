@@ -9,6 +9,7 @@ from typing import Any, Literal, Protocol
 from selfrat_eval.benchmarks.rewardbench import RewardBench
 from selfrat_eval.benchmarks.rubric import RubricData
 from selfrat_eval.data import PairItem
+from selfrat_eval.data._io import write_json
 from selfrat_eval.prompts import Chat
 from selfrat_eval.training._data import TrainItem
 
@@ -70,7 +71,8 @@ class TrainerSettings(Protocol):
 
 def trainer_arguments(settings: TrainerSettings, out: Path) -> dict[str, Any]:
     """TRL config arguments both trainers set the same way: no checkpoints or loggers (the merged
-    model is saved by `save_trained`), bf16 where it helps, CPU where there is no GPU."""
+    model is saved by `save_trained`), bf16 where it helps, CPU (and gloo between ranks launched by
+    torchrun or accelerate) where there is no GPU."""
     return {
         "output_dir": str(out.with_name(out.name + ".trainer")),
         "learning_rate": settings.learning_rate,
@@ -85,6 +87,8 @@ def trainer_arguments(settings: TrainerSettings, out: Path) -> dict[str, Any]:
         "logging_steps": 10,
         "seed": settings.seed,
         "use_cpu": on_cpu(),
+        # Under torchrun on a CPU, without a backend every rank would silently train alone.
+        "ddp_backend": "gloo" if on_cpu() else None,
     }
 
 
@@ -123,10 +127,30 @@ def save_trained(trainer: Any, tokenizer: Any, out: Path) -> Path:
             shutil.rmtree(partial)
             merged.save_pretrained(partial)
         tokenizer.save_pretrained(partial)
+        write_json(partial / TRAINING_FILE, training_record(trainer))
         shutil.rmtree(out, ignore_errors=True)
         partial.rename(out)
     trainer.accelerator.wait_for_everyone()
     return out
+
+
+#: How a checkpoint was trained (`training_record`), next to its weights.
+TRAINING_FILE = "training.json"
+
+
+def training_record(trainer: Any) -> dict[str, Any]:
+    """How the run was distributed and how far it went: what a launched run's owner checks first
+    (a launcher misconfigured on a CPU trains every rank alone, with world size 1)."""
+    state = trainer.state
+    return {
+        "trainer": type(trainer).__name__,
+        "world_size": trainer.args.world_size,
+        "distributed_type": str(trainer.accelerator.distributed_type.value),
+        "per_device_batch_size": trainer.args.per_device_train_batch_size,
+        "global_step": state.global_step,
+        "epochs": state.epoch,
+        "train_loss": next((log["train_loss"] for log in state.log_history if "train_loss" in log), None),
+    }
 
 
 def save_servable(model: Any, tokenizer: Any, out: Path) -> Path:

@@ -9,6 +9,7 @@ judge, or the previous iteration's).
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -62,9 +63,15 @@ def dpo_dataset(pairs_file: Path) -> Any:
 
 
 def train_dpo(
-    policy: str, reference: str, pairs_file: Path, out: Path, settings: DPOSettings | None = None
+    policy: str,
+    reference: str,
+    pairs_file: Path,
+    out: Path,
+    settings: DPOSettings | None = None,
+    callbacks: Sequence[Any] = (),
 ) -> Path:
-    """Train `policy` on the pairs against a frozen `reference`; the merged checkpoint goes to `out`."""
+    """Train `policy` on the pairs against a frozen `reference`; the merged checkpoint goes to `out`.
+    `callbacks`: transformers `TrainerCallback`s for the trainer."""
     from transformers import AutoModelForCausalLM
     from trl import DPOConfig, DPOTrainer  # type: ignore[attr-defined]
 
@@ -89,6 +96,7 @@ def train_dpo(
         train_dataset=dpo_dataset(pairs_file),
         processing_class=tokenizer,
         peft_config=lora_config(settings.lora_r, settings.lora_alpha) if settings.lora else None,
+        callbacks=list(callbacks),
     )
     trainer.train()
     return save_trained(trainer, tokenizer, out)

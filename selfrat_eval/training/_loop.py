@@ -38,6 +38,9 @@ class SamplingSettings(BaseModel):
     max_new_tokens: int = Field(512, ge=1)
     backend: Backend | None = Field(None, description="Default: vllm where installed, else hf.")
     batch_size: int = Field(8, ge=1)
+    replicas: int = Field(
+        1, ge=1, description="Engine copies sampling in their own processes (`selfrat eval --replicas`)."
+    )
     structured: bool = Field(
         False, description="Sample JSON judgments under each verdict's schema (`selfrat eval --structured`)."
     )
@@ -156,6 +159,7 @@ def run_iteration(
         top_p=sampling.top_p,
         max_new_tokens=sampling.max_new_tokens,
         batch_size=sampling.batch_size,
+        replicas=sampling.replicas,
         structured=sampling.structured,
         use_reference=config.use_reference,
         seed=config.seed,

@@ -4,6 +4,7 @@ judgment only."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -77,11 +78,12 @@ def train_sft(
     out: Path,
     settings: SFTSettings | None = None,
     check_items: list[TrainItem] | None = None,
+    callbacks: Sequence[Any] = (),
 ) -> Path:
     """Fine-tune `model` on `items`; the merged checkpoint goes to `out` (returned). With
     `check_items`, greedy accuracy on them is checked every `settings.check.every` steps and after the
     last (training stops early at `settings.check.stop_at`), and the curve is kept in
-    `out/check.json`."""
+    `out/check.json`. `callbacks`: more transformers `TrainerCallback`s for the trainer."""
     from transformers import AutoModelForCausalLM
     from trl import SFTConfig, SFTTrainer  # type: ignore[attr-defined]
 
@@ -113,7 +115,7 @@ def train_sft(
         train_dataset=sft_dataset(items, settings),
         processing_class=tokenizer,
         peft_config=lora_config(settings.lora_r, settings.lora_alpha) if settings.lora else None,
-        callbacks=[check.callback()] if check else None,
+        callbacks=[*([check.callback()] if check else []), *callbacks],
     )
     trainer.train()
     save_trained(trainer, tokenizer, out)
