@@ -6,17 +6,40 @@
 Per replica count: wall time of the whole run (engine loading included), judging time alone,
 judgments per second of judging, and whether the judgments' texts equal those at the first count.
 A speed-up needs spare hardware: on a 2-core CPU two replicas share the cores one engine used.
+Each count runs in a fresh process, so no engine of an earlier count competes for the cores.
 Prints a markdown table; the run folders stay under --out.
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import time
 from pathlib import Path
+from typing import Any
 
 from selfrat_eval.data import sample_path
 from selfrat_eval.evaluation import EvalConfig, read_judgments, run_eval
+
+
+def timed_run(args: argparse.Namespace, data: Path, out: Path, replicas: int, answer: Any) -> None:
+    started = time.perf_counter()
+    results = run_eval(
+        EvalConfig(
+            judge=args.judge,
+            benchmark=args.benchmark,
+            out=out,
+            backend=args.backend,
+            data=data,
+            limit=args.limit,
+            mode=args.mode,
+            max_new_tokens=args.max_new_tokens,
+            replicas=replicas,
+            chunk_size=args.limit,  # one call: every replica busy for the whole run
+            n_resamples=0,
+        )
+    )
+    answer.put((time.perf_counter() - started, results))
 
 
 def main() -> None:
@@ -36,23 +59,12 @@ def main() -> None:
     rows, first_texts = [], None
     for replicas in (int(n) for n in args.replicas.split(",")):
         out = args.out / f"replicas-{replicas}"
-        started = time.perf_counter()
-        results = run_eval(
-            EvalConfig(
-                judge=args.judge,
-                benchmark=args.benchmark,
-                out=out,
-                backend=args.backend,
-                data=data,
-                limit=args.limit,
-                mode=args.mode,
-                max_new_tokens=args.max_new_tokens,
-                replicas=replicas,
-                chunk_size=args.limit,  # one call: every replica busy for the whole run
-                n_resamples=0,
-            )
-        )
-        wall = time.perf_counter() - started
+        context = multiprocessing.get_context("spawn")
+        answer = context.Queue()
+        worker = context.Process(target=timed_run, args=(args, data, out, replicas, answer))
+        worker.start()  # not a daemon (a pool's workers are): its replicas are its children
+        wall, results = answer.get()
+        worker.join()
         texts = [j.outputs for j in read_judgments(out / "judgments.jsonl")]
         first_texts = first_texts if first_texts is not None else texts
         timings = results["timings"]

@@ -147,6 +147,7 @@ def training_record(trainer: Any) -> dict[str, Any]:
         "world_size": trainer.args.world_size,
         "distributed_type": str(trainer.accelerator.distributed_type.value),
         "per_device_batch_size": trainer.args.per_device_train_batch_size,
+        "precompute_ref_log_probs": getattr(trainer.args, "precompute_ref_log_probs", None),
         "global_step": state.global_step,
         "epochs": state.epoch,
         "train_loss": next((log["train_loss"] for log in state.log_history if "train_loss" in log), None),

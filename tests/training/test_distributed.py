@@ -45,7 +45,7 @@ def probe(tmp_path: Path, stage: str, model: Path, data: Path) -> list[dict[str,
 def assert_data_parallel(probes: list[dict[str, Any]], examples: int) -> None:
     assert [p["world_size"] for p in probes] == [2, 2] and [p["backend"] for p in probes] == ["gloo"] * 2
     first, second = ({tuple(row) for row in p["examples"]} for p in probes)
-    assert not first & second and len(first) + len(second) == examples  # disjoint shards, all dealt
+    assert not first & second and len(first | second) == examples  # disjoint shards, all dealt
     assert probes[0]["initial"] == probes[1]["initial"]
     assert probes[0]["steps"] == probes[1]["steps"]  # different data, same weights: gradients synced
     assert probes[0]["steps"][0] != probes[0]["initial"]  # and a step changed them
@@ -78,8 +78,10 @@ def test_dpo_on_two_ranks(tiny_judge: Path, tmp_path: Path) -> None:
         )
     pairs.write_text("".join(json.dumps(row) + "\n" for row in rows))
     probes = probe(tmp_path, "dpo", tiny_judge, pairs)
-    assert_data_parallel(probes, examples=8)
+    assert_data_parallel(probes, examples=16)  # a pair is two rows: prompt + chosen, prompt + rejected
     assert_written_once(tmp_path / "judge", tmp_path)
+    # TRL's precomputed reference log-probs fail on several ranks: the reference scores each batch
+    assert json.loads((tmp_path / "judge" / "training.json").read_text())["precompute_ref_log_probs"] is False
 
 
 def test_the_loops_dpo_stage_on_two_ranks(tiny_judge: Path, tmp_path: Path) -> None:
