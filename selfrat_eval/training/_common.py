@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -87,8 +88,9 @@ def trainer_arguments(settings: TrainerSettings, out: Path) -> dict[str, Any]:
         "logging_steps": 10,
         "seed": settings.seed,
         "use_cpu": on_cpu(),
-        # Under torchrun on a CPU, without a backend every rank would silently train alone.
-        "ddp_backend": "gloo" if on_cpu() else None,
+        # Under torchrun on a CPU, without a backend every rank would silently train alone; one
+        # process must not name one (transformers then expects a process group that is not there).
+        "ddp_backend": "gloo" if on_cpu() and int(os.environ.get("WORLD_SIZE", "1")) > 1 else None,
     }
 
 
