@@ -32,6 +32,11 @@ def on_cpu() -> bool:
     return not torch.cuda.is_available()
 
 
+def launched_on_several_ranks() -> bool:
+    """Under torchrun or accelerate with more than one rank (the launcher sets WORLD_SIZE)."""
+    return int(os.environ.get("WORLD_SIZE", "1")) > 1
+
+
 def load_tokenizer(model: str) -> Any:
     """The model's tokenizer, with EOS as padding where it has no pad token (both trainers pad)."""
     from transformers import AutoTokenizer
@@ -90,7 +95,7 @@ def trainer_arguments(settings: TrainerSettings, out: Path) -> dict[str, Any]:
         "use_cpu": on_cpu(),
         # Under torchrun on a CPU, without a backend every rank would silently train alone; one
         # process must not name one (transformers then expects a process group that is not there).
-        "ddp_backend": "gloo" if on_cpu() and int(os.environ.get("WORLD_SIZE", "1")) > 1 else None,
+        "ddp_backend": "gloo" if on_cpu() and launched_on_several_ranks() else None,
     }
 
 
@@ -115,6 +120,10 @@ def judgment_text(feedback: str, result: str, with_rationale: bool = True) -> st
     return f"Feedback: {feedback.strip()} [RESULT] {result}" if with_rationale else f"[RESULT] {result}"
 
 
+#: How a checkpoint was trained (`training_record`), next to its weights.
+TRAINING_FILE = "training.json"
+
+
 def save_trained(trainer: Any, tokenizer: Any, out: Path) -> Path:
     """Save a trainer's model as a servable checkpoint. Every rank calls this under
     `accelerate launch`: `save_model` gathers DeepSpeed/FSDP shards and writes from the main
@@ -134,10 +143,6 @@ def save_trained(trainer: Any, tokenizer: Any, out: Path) -> Path:
         partial.rename(out)
     trainer.accelerator.wait_for_everyone()
     return out
-
-
-#: How a checkpoint was trained (`training_record`), next to its weights.
-TRAINING_FILE = "training.json"
 
 
 def training_record(trainer: Any) -> dict[str, Any]:

@@ -9,7 +9,6 @@ judge, or the previous iteration's).
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -19,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from selfrat_eval.judges import resolve_model
 from selfrat_eval.training._common import (
     Precision,
+    launched_on_several_ranks,
     load_tokenizer,
     lora_config,
     save_trained,
@@ -88,7 +88,10 @@ def train_dpo(
         beta=settings.beta,
         loss_type=losses,
         loss_weights=[1.0, settings.nll_weight] if settings.loss == "dpo+nll" else None,
-        precompute_ref_log_probs=settings.precompute_ref_log_probs and not _launched_on_several_ranks(),
+        # TRL 1.16's precomputed reference log-probs fail on several ranks (two CPU ranks: a rank's
+        # datasets cache file is gone when it flattens the indices), so there the reference model
+        # scores each batch instead: the same loss, one more forward pass.
+        precompute_ref_log_probs=settings.precompute_ref_log_probs and not launched_on_several_ranks(),
     )
     trainer = DPOTrainer(
         model=model,
@@ -101,10 +104,3 @@ def train_dpo(
     )
     trainer.train()
     return save_trained(trainer, tokenizer, out)
-
-
-def _launched_on_several_ranks() -> bool:
-    """Under torchrun or accelerate with more than one rank. TRL's precomputed reference log-probs
-    fail there (TRL 1.16 on two CPU ranks: a rank's datasets cache file is gone when it flattens the
-    indices), so the reference model scores each batch instead: the same loss, one more forward pass."""
-    return int(os.environ.get("WORLD_SIZE", "1")) > 1
