@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 
 from selfrat_eval._errors import InputError, ReplicaFailed
+from selfrat_eval._verbosity import set_verbose
 
 if TYPE_CHECKING:  # the commands import the layers below lazily, to keep `selfrat --help` fast
     from selfrat_eval.evaluation import EvalConfig
@@ -23,6 +24,23 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 err = Console(stderr=True)
+
+
+@app.callback()
+def _global_options(
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose",
+            help="Show the libraries' own logs and progress bars (transformers, TRL, datasets) instead of "
+            "one progress bar per stage; a trainer otherwise logs to files in its run folder.",
+        ),
+    ] = False,
+) -> None:
+    if verbose:
+        set_verbose()
+
+
 train_app = typer.Typer(help="Self-Rationalization training: SFT with rationales, then the SRE loop.")
 app.add_typer(train_app, name="train")
 

@@ -94,6 +94,9 @@ class EvalConfig:
     #: Engine copies in their own processes (`judges.ReplicatedEngine`): the judgments do not
     #: depend on it, so it is recorded in results.json but a run resumes with any number.
     replicas: int = 1
+    #: The engine in a process of its own even at one replica, so that its memory is free once the
+    #: run ends (the SRE loop samples so before it trains); recorded only where set.
+    own_process: bool = False
     dtype: str = "auto"
     device: str = "auto"
     tie_policy: TiePolicy = "official"
@@ -158,6 +161,8 @@ class EvalConfig:
         settings = {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(self).items()}
         if not self.parsed_strategy().adaptive:
             del settings["confidence"]
+        if not self.own_process:
+            del settings["own_process"]
         return settings
 
     def decoding(self) -> Decoding:
@@ -178,7 +183,13 @@ class EvalConfig:
 
     def load_engine(self, model: str | None = None) -> Engine:
         settings = EngineSettings(
-            self.dtype, self.device, self.revision, self.batch_size, self.seed, self.replicas
+            self.dtype,
+            self.device,
+            self.revision,
+            self.batch_size,
+            self.seed,
+            self.replicas,
+            self.own_process,
         )
         return load_engine(self.backend, model or self.judge, settings, **self.engine_options)
 

@@ -26,6 +26,8 @@ class EngineSettings:
     seed: int = 0
     #: Engine copies in their own processes, requests dealt among them (`judges.ReplicatedEngine`).
     replicas: int = 1
+    #: One engine, in a process of its own even so: its memory (a GPU's) is returned when it closes.
+    own_process: bool = False
 
 
 def default_backend() -> Backend:
@@ -40,7 +42,7 @@ def load_engine(
     settings = settings or EngineSettings()
     if backend in ("hf", "vllm"):
         model = resolve_model(model)  # a GGUF becomes its converted folder, once, before any replica
-    if settings.replicas != 1:
+    if settings.replicas != 1 or settings.own_process:
         return _replicated(backend, model, settings, options)
     if backend == "hf":
         from selfrat_eval.judges._transformers import TransformersConfig, TransformersEngine
@@ -85,5 +87,5 @@ def _replicated(backend: Backend, model: str, settings: EngineSettings, options:
         )
     # vLLM's tensor x pipeline parallel GPUs go to each replica
     devices = int(options.get("tensor_parallel_size", 1)) * int(options.get("pipeline_parallel_size", 1))
-    one = partial(load_engine, backend, model, replace(settings, replicas=1), **options)
+    one = partial(load_engine, backend, model, replace(settings, replicas=1, own_process=False), **options)
     return ReplicatedEngine(one, settings.replicas, replica_environments(settings.replicas, devices))

@@ -8,6 +8,7 @@ Stopping on the check makes the trained judge's accuracy, not its step count, th
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,9 @@ from selfrat_eval.training._common import gold_result, judge_chat
 from selfrat_eval.training._data import TrainItem
 
 _console = Console(stderr=True)
+
+#: The check's curve, in the saved checkpoint (and beside the trainer's checkpoints while it trains).
+CHECK_FILE = "check.json"
 
 
 class CheckSettings(BaseModel):
@@ -88,10 +92,22 @@ class HeldOutCheck:
         check = self
 
         class _Check(TrainerCallback):  # type: ignore[misc]
+            # The curve so far is kept beside the trainer's checkpoints, so a resumed run keeps the
+            # checks made before its checkpoint.
+            def on_train_begin(self, args: Any, state: Any, control: Any, **_: Any) -> Any:
+                kept = Path(args.output_dir) / CHECK_FILE
+                if state.global_step and kept.exists():
+                    history = json.loads(kept.read_text(encoding="utf-8"))["history"]
+                    check.history = [entry for entry in history if entry["step"] <= state.global_step]
+                return control
+
             def on_step_end(self, args: Any, state: Any, control: Any, model: Any = None, **_: Any) -> Any:
                 if state.global_step % check.settings.every == 0:
                     stop_at = check.settings.stop_at
-                    if check.run(model, state.global_step) >= (stop_at if stop_at is not None else 2.0):
+                    accuracy = check.run(model, state.global_step)
+                    if state.is_world_process_zero:
+                        check.write(Path(args.output_dir) / CHECK_FILE)
+                    if accuracy >= (stop_at if stop_at is not None else 2.0):
                         control.should_training_stop = True
                 return control
 

@@ -7,12 +7,14 @@ import shutil
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+from selfrat_eval._verbosity import verbose
 from selfrat_eval.benchmarks.rewardbench import RewardBench
 from selfrat_eval.benchmarks.rubric import RubricData
 from selfrat_eval.data import PairItem
 from selfrat_eval.data._io import write_json
 from selfrat_eval.prompts import Chat
 from selfrat_eval.training._data import TrainItem
+from selfrat_eval.training._trainer_run import LIBRARIES_LOG, TRAINER_LOG, trainer_folder
 
 Precision = Literal["auto", "bf16", "fp32"]
 
@@ -73,14 +75,17 @@ class TrainerSettings(Protocol):
     def gradient_checkpointing(self) -> bool: ...
     @property
     def seed(self) -> int: ...
+    @property
+    def checkpoint_every(self) -> int: ...
 
 
 def trainer_arguments(settings: TrainerSettings, out: Path) -> dict[str, Any]:
-    """TRL config arguments both trainers set the same way: no checkpoints or loggers (the merged
-    model is saved by `save_trained`), bf16 where it helps, CPU (and gloo between ranks launched by
-    torchrun or accelerate) where there is no GPU."""
+    """TRL config arguments both trainers set the same way: a resumable checkpoint every
+    `checkpoint_every` steps in the trainer folder (only the newest kept; the merged model is saved by
+    `save_trained`), no loggers or bars of their own (`run_trainer` shows one), bf16 where it helps,
+    CPU (and gloo between ranks launched by torchrun or accelerate) where there is no GPU."""
     return {
-        "output_dir": str(out.with_name(out.name + ".trainer")),
+        "output_dir": str(trainer_folder(out)),
         "learning_rate": settings.learning_rate,
         "num_train_epochs": settings.epochs,
         "per_device_train_batch_size": settings.batch_size,
@@ -88,8 +93,11 @@ def trainer_arguments(settings: TrainerSettings, out: Path) -> dict[str, Any]:
         "max_length": settings.max_length,
         "bf16": use_bf16(settings.precision),
         "gradient_checkpointing": settings.gradient_checkpointing,
-        "save_strategy": "no",
+        "save_strategy": "steps" if settings.checkpoint_every else "no",
+        "save_steps": settings.checkpoint_every or 500,
+        "save_total_limit": 1,
         "report_to": [],
+        "disable_tqdm": not verbose(),
         "logging_steps": 10,
         "seed": settings.seed,
         "use_cpu": on_cpu(),
@@ -124,10 +132,11 @@ def judgment_text(feedback: str, result: str, with_rationale: bool = True) -> st
 TRAINING_FILE = "training.json"
 
 
-def save_trained(trainer: Any, tokenizer: Any, out: Path) -> Path:
+def save_trained(trainer: Any, tokenizer: Any, out: Path, resumed_from: str | None = None) -> Path:
     """Save a trainer's model as a servable checkpoint. Every rank calls this under
     `accelerate launch`: `save_model` gathers DeepSpeed/FSDP shards and writes from the main
-    process, which then merges LoRA adapters and moves the checkpoint into place."""
+    process, which then merges LoRA adapters, moves the run's logs and the checkpoint into place and
+    removes the trainer folder (its resumable checkpoints are no longer needed)."""
     partial = out.with_name(out.name + ".partial")
     trainer.save_model(str(partial))
     if trainer.accelerator.is_main_process:
@@ -138,10 +147,16 @@ def save_trained(trainer: Any, tokenizer: Any, out: Path) -> Path:
             shutil.rmtree(partial)
             merged.save_pretrained(partial)
         tokenizer.save_pretrained(partial)
-        write_json(partial / TRAINING_FILE, training_record(trainer))
+        write_json(partial / TRAINING_FILE, {**training_record(trainer), "resumed_from": resumed_from})
+        folder = trainer_folder(out)
+        for log in (TRAINER_LOG, LIBRARIES_LOG):
+            if (folder / log).exists():
+                shutil.copy(folder / log, partial / log)
         shutil.rmtree(out, ignore_errors=True)
         partial.rename(out)
     trainer.accelerator.wait_for_everyone()
+    if trainer.accelerator.is_main_process:
+        shutil.rmtree(trainer_folder(out), ignore_errors=True)
     return out
 
 

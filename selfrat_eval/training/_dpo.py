@@ -24,6 +24,7 @@ from selfrat_eval.training._common import (
     save_trained,
     trainer_arguments,
 )
+from selfrat_eval.training._trainer_run import quiet_libraries, run_trainer, trainer_folder
 
 
 class DPOSettings(BaseModel):
@@ -51,6 +52,12 @@ class DPOSettings(BaseModel):
     lora_alpha: int = Field(32, ge=1)
     precision: Precision = "auto"
     gradient_checkpointing: bool = False
+    checkpoint_every: int = Field(
+        500,
+        ge=0,
+        description="Optimizer steps between resumable checkpoints in `<out>.trainer/` (the newest kept): "
+        "a killed run resumes from it. 0: none, a killed run starts over.",
+    )
     seed: int = 0
 
 
@@ -77,30 +84,31 @@ def train_dpo(
     from trl import DPOConfig, DPOTrainer  # type: ignore[attr-defined]
 
     settings = settings or DPOSettings()
-    policy, reference = resolve_model(policy), resolve_model(reference)  # GGUFs: converted folders
-    tokenizer = load_tokenizer(policy)
-    model = AutoModelForCausalLM.from_pretrained(policy)
-    # TRL refuses `ref_model is model`; a separately loaded copy is frozen by the trainer.
-    ref_model = None if settings.lora else AutoModelForCausalLM.from_pretrained(reference)
-    losses = ["sigmoid", "sft"] if settings.loss == "dpo+nll" else ["sigmoid"]
-    args = DPOConfig(
-        **trainer_arguments(settings, out),
-        beta=settings.beta,
-        loss_type=losses,
-        loss_weights=[1.0, settings.nll_weight] if settings.loss == "dpo+nll" else None,
-        # TRL 1.16's precomputed reference log-probs fail on several ranks (two CPU ranks: a rank's
-        # datasets cache file is gone when it flattens the indices), so there the reference model
-        # scores each batch instead: the same loss, one more forward pass.
-        precompute_ref_log_probs=settings.precompute_ref_log_probs and not launched_on_several_ranks(),
-    )
-    trainer = DPOTrainer(
-        model=model,
-        ref_model=ref_model,
-        args=args,
-        train_dataset=dpo_dataset(pairs_file),
-        processing_class=tokenizer,
-        peft_config=lora_config(settings.lora_r, settings.lora_alpha) if settings.lora else None,
-        callbacks=list(callbacks),
-    )
-    trainer.train()
-    return save_trained(trainer, tokenizer, out)
+    with quiet_libraries(trainer_folder(out)):
+        policy, reference = resolve_model(policy), resolve_model(reference)  # GGUFs: converted folders
+        tokenizer = load_tokenizer(policy)
+        model = AutoModelForCausalLM.from_pretrained(policy)
+        # TRL refuses `ref_model is model`; a separately loaded copy is frozen by the trainer.
+        ref_model = None if settings.lora else AutoModelForCausalLM.from_pretrained(reference)
+        losses = ["sigmoid", "sft"] if settings.loss == "dpo+nll" else ["sigmoid"]
+        args = DPOConfig(
+            **trainer_arguments(settings, out),
+            beta=settings.beta,
+            loss_type=losses,
+            loss_weights=[1.0, settings.nll_weight] if settings.loss == "dpo+nll" else None,
+            # TRL 1.16's precomputed reference log-probs fail on several ranks (two CPU ranks: a rank's
+            # datasets cache file is gone when it flattens the indices), so there the reference model
+            # scores each batch instead: the same loss, one more forward pass.
+            precompute_ref_log_probs=settings.precompute_ref_log_probs and not launched_on_several_ranks(),
+        )
+        trainer = DPOTrainer(
+            model=model,
+            ref_model=ref_model,
+            args=args,
+            train_dataset=dpo_dataset(pairs_file),
+            processing_class=tokenizer,
+            peft_config=lora_config(settings.lora_r, settings.lora_alpha) if settings.lora else None,
+            callbacks=list(callbacks),
+        )
+        resumed = run_trainer(trainer, "DPO")
+        return save_trained(trainer, tokenizer, out, resumed)

@@ -147,12 +147,13 @@ def run_iteration(
     started = time.perf_counter()
     sampling = config.sampling
     meta = config.curation.strategy == "meta-judge"
+    backend = sampling.backend or default_backend()
     sampling_config = EvalConfig(
         judge=judge,
         benchmark="pairwise" if pairwise else "rubric",
         data=items_file,
         out=folder / "samples",
-        backend=sampling.backend or default_backend(),
+        backend=backend,
         strategy=f"{'best-of-n' if meta else 'self-consistency'}:{sampling.n}",
         selector="meta-judge" if meta else "logprob",
         temperature=sampling.temperature,
@@ -160,6 +161,8 @@ def run_iteration(
         max_new_tokens=sampling.max_new_tokens,
         batch_size=sampling.batch_size,
         replicas=sampling.replicas,
+        # vLLM samples in a process of its own, so the GPU is free when DPO trains
+        own_process=backend == "vllm",
         structured=sampling.structured,
         use_reference=config.use_reference,
         seed=config.seed,

