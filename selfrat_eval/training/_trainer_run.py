@@ -52,6 +52,7 @@ def quiet_libraries(folder: Path) -> Iterator[None]:
         yield
         return
     import datasets
+    from transformers.utils import logging as hf_logging
 
     folder.mkdir(parents=True, exist_ok=True)
     name = LIBRARIES_LOG if _rank() == 0 else f"libraries.rank{_rank()}.log"
@@ -59,12 +60,15 @@ def quiet_libraries(folder: Path) -> Iterator[None]:
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     loggers = [logging.getLogger(name) for name in _LIBRARY_LOGGERS]
     saved = [(logger.handlers[:], logger.propagate) for logger in loggers]
-    bars = datasets.is_progress_bar_enabled()
+    bars = datasets.is_progress_bar_enabled(), hf_logging.is_progress_bar_enabled()  # type: ignore[no-untyped-call]
     logging.captureWarnings(True)
     for logger in loggers:
         logger.handlers = [handler]
         logger.propagate = False
     datasets.disable_progress_bars()
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+    tqdm_disable = os.environ.get("TQDM_DISABLE")
+    os.environ["TQDM_DISABLE"] = "1"  # TRL's own bars (reference log-probs) read only this
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("default")  # each distinct warning once, into the file
@@ -73,8 +77,14 @@ def quiet_libraries(folder: Path) -> Iterator[None]:
         for logger, (handlers, propagate) in zip(loggers, saved, strict=True):
             logger.handlers, logger.propagate = handlers, propagate
         logging.captureWarnings(False)
-        if bars:
+        if tqdm_disable is None:
+            del os.environ["TQDM_DISABLE"]
+        else:
+            os.environ["TQDM_DISABLE"] = tqdm_disable
+        if bars[0]:
             datasets.enable_progress_bars()
+        if bars[1]:
+            hf_logging.enable_progress_bar()  # type: ignore[no-untyped-call]
         handler.close()
 
 
