@@ -349,8 +349,22 @@ def test_parity_across_selfrat_lm_eval_and_inspect(tiny_judge: Path, tmp_path: P
 
 def test_rewardbench2_parity_across_selfrat_lm_eval_and_inspect(tiny_judge: Path, tmp_path: Path) -> None:
     """RewardBench 2, rankings protocol (the Ties rows rated): every request's greedy text and every
-    score agree between `selfrat eval`, lm-eval (one document per request) and inspect."""
-    data = str(sample_path("rewardbench2"))
+    score agree between `selfrat eval`, lm-eval (one document per request) and inspect. One prompt of
+    each subset, and the two Ties prompts with the fewest completions (one and seven correct)."""
+    rows = sample_path("rewardbench2").read_text().splitlines()
+    kept, subsets = [], set()
+    for row in rows:
+        record = json.loads(row)
+        if record["subset"] != "Ties" and record["subset"] not in subsets:
+            subsets.add(record["subset"])
+            kept.append(row)
+    for row in rows:
+        record = json.loads(row)
+        if record["subset"] == "Ties" and len(record["chosen"]) + len(record["rejected"]) <= 20:
+            kept.append(row)
+    assert len(kept) == 7 and {json.loads(r)["subset"] for r in kept} >= {"Math", "Ties"}
+    data = str(tmp_path / "rewardbench2.jsonl")
+    Path(data).write_text("\n".join(kept) + "\n")
     done = run(
         [
             sys.executable,

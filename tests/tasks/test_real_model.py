@@ -17,7 +17,7 @@ from tests.tasks.test_harness_plugins import RB_SAMPLE, inspect_eval, lm_eval, l
 
 pytestmark = pytest.mark.slow
 
-ITEMS = 3  # RewardBench absolute: two requests (chosen, rejected) each
+ITEMS = 2  # RewardBench absolute: two requests (chosen, rejected) each
 TOKENS = 96  # enough for SmolLM2 to fall into a loop the guard cuts, now and then
 
 
