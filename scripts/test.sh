@@ -6,6 +6,4 @@ export HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
 .venv/bin/ruff check selfrat_eval tests scripts benchmarks
 .venv/bin/ruff format --check selfrat_eval tests scripts benchmarks
 .venv/bin/mypy
-# Two workers (pytest-xdist), a test file each at a time so module fixtures are built once;
-# SELFRAT_TEST_WORKERS=0 runs in one process.
-.venv/bin/python -m pytest -n "${SELFRAT_TEST_WORKERS:-2}" --dist loadfile "$@"
+.venv/bin/python -m pytest "$@"

@@ -94,7 +94,7 @@ def run_trainer(trainer: Any, stage: str) -> str | None:
     from transformers.trainer_utils import get_last_checkpoint
 
     folder = Path(trainer.args.output_dir)
-    last = get_last_checkpoint(str(folder)) if folder.is_dir() else None
+    last = get_last_checkpoint(str(folder)) if folder.is_dir() else None  # type: ignore[no-untyped-call]
     if not verbose():
         from transformers import PrinterCallback, ProgressCallback
 
