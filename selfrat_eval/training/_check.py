@@ -105,7 +105,7 @@ class HeldOutCheck:
                 if state.global_step % check.settings.every == 0:
                     stop_at = check.settings.stop_at
                     accuracy = check.run(model, state.global_step)
-                    if state.is_world_process_zero:
+                    if args is not None and state.is_world_process_zero:
                         check.write(Path(args.output_dir) / CHECK_FILE)
                     if accuracy >= (stop_at if stop_at is not None else 2.0):
                         control.should_training_stop = True
