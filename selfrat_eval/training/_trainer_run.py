@@ -55,8 +55,8 @@ def quiet_libraries(folder: Path) -> Iterator[None]:
     from transformers.utils import logging as hf_logging
 
     folder.mkdir(parents=True, exist_ok=True)
-    name = LIBRARIES_LOG if _rank() == 0 else f"libraries.rank{_rank()}.log"
-    handler = logging.FileHandler(folder / name, encoding="utf-8")
+    log_file = folder / (LIBRARIES_LOG if _rank() == 0 else f"libraries.rank{_rank()}.log")
+    handler = logging.FileHandler(log_file, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     loggers = [logging.getLogger(name) for name in _LIBRARY_LOGGERS]
     saved = [(logger.handlers[:], logger.propagate) for logger in loggers]
