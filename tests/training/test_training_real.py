@@ -280,7 +280,7 @@ def test_a_run_killed_between_stages_resumes_there(sft_judge: Path, tmp_path: Pa
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     pairs = tmp_path / "run" / "iteration-1" / "pairs.jsonl"
-    deadline = time.monotonic() + 300
+    deadline = time.monotonic() + 900  # a guard against a hang, not a timing
     while not pairs.exists() and time.monotonic() < deadline and process.poll() is None:
         time.sleep(0.05)
     process.send_signal(signal.SIGKILL)
