@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from selfrat_eval._errors import InputError
 from selfrat_eval.benchmarks import (
     Benchmark,
     Item,
@@ -24,8 +25,8 @@ from selfrat_eval.benchmarks import (
     benchmark_class,
     create_benchmark,
 )
-from selfrat_eval.judges import Completion, Decoding, SamplingConfig, Strategy, finish
-from selfrat_eval.prompts import Chat
+from selfrat_eval.judges import Completion, Decoding, SamplingConfig, Strategy, finish, json_schema
+from selfrat_eval.prompts import Chat, JudgeChat
 
 #: (document, the judge's texts for it: one, or every sample of a sampled strategy)
 Answer = tuple[dict[str, Any], list[str]]
@@ -42,15 +43,19 @@ def benchmark_rows(
     confidence: float = 0.95,
     stop_at_verdict: bool = True,
     loop_guard: bool = False,
+    structured: bool = False,
+    max_new_tokens: int = 512,
     **options: Any,
 ) -> list[dict[str, Any]]:
     """Benchmark `name` (with `options`, e.g. mode, seed, use_reference) as harness documents: the
     hub, $SELFRAT_DATA_DIR, or a local file `data`. `confidence` is an adaptive strategy's;
-    `stop_at_verdict` and `loop_guard` say where a judgment ends, as `selfrat eval`'s options do."""
+    `stop_at_verdict`, `loop_guard` and `structured` say what a judgment is, as `selfrat eval`'s
+    options do (a structured document carries its JSON schema, sized to `max_new_tokens`)."""
     benchmark = create_benchmark(name, **options)
     harness_strategy(strategy, confidence)  # a bad strategy fails before any generation
     items, _source = benchmark.load(Path(data) if data else None, None)
-    return request_docs(benchmark, items, strategy, confidence, Decoding(stop_at_verdict, loop_guard))
+    decoding = Decoding(stop_at_verdict, loop_guard, structured=structured)
+    return request_docs(benchmark, items, strategy, confidence, decoding, max_new_tokens)
 
 
 def harness_strategy(label: str, confidence: float = 0.95) -> Strategy:
@@ -77,18 +82,22 @@ def request_docs(
     strategy: str,
     confidence: float = 0.95,
     decoding: Decoding | None = None,
+    max_new_tokens: int = 512,
 ) -> list[dict[str, Any]]:
     """One document per judge request of each item, carrying what scoring needs (the confidence
-    only for an adaptive strategy: elsewhere it decides nothing)."""
+    only for an adaptive strategy: elsewhere it decides nothing). A structured document asks for
+    the JSON judgment and carries the schema its generation is held to (`schema`)."""
     adaptive = {"confidence": confidence} if harness_strategy(strategy, confidence).adaptive else {}
     ends = decoding or Decoding()
+    decided = {"stop_at_verdict": ends.stop_at_verdict, "loop_guard": ends.loop_guard}
+    structured = {"structured": True} if ends.structured else {}  # older documents stay as they were
     settings = json.dumps(
         {
             "benchmark": benchmark.name,
             "options": asdict(benchmark),
             "strategy": strategy,
             **adaptive,
-            "decoding": {"stop_at_verdict": ends.stop_at_verdict, "loop_guard": ends.loop_guard},
+            "decoding": decided | structured,
         }
     )
     return [
@@ -98,11 +107,19 @@ def request_docs(
             "item": item.model_dump_json(),
             "slot": slot,
             "settings": settings,
-            **_split(chat),
+            **_request(chat, ends.structured, max_new_tokens),
         }
         for item in items
         for slot, chat in benchmark.requests(item).items()
     ]
+
+
+def _request(chat: Chat, structured: bool, max_new_tokens: int) -> dict[str, str]:
+    if not structured:
+        return _split(chat)
+    if not isinstance(chat, JudgeChat):
+        raise InputError("structured needs judge requests that declare their verdict (a JudgeChat)")
+    return _split(chat.structured()) | {"schema": json_schema(chat.verdict, max_new_tokens)}
 
 
 def doc_completions(texts: Sequence[str], settings: dict[str, Any]) -> list[Completion]:

@@ -155,6 +155,44 @@ def test_lm_eval_with_local_chat_completions(vllm_server: str, tmp_path: Path) -
     assert 0 <= results["results"]["rewardbench_selfrat"]["rewardbench_score,none"] <= 1
 
 
+def test_inspect_structured_judgments_over_http_are_all_read(vllm_server: str, tmp_path: Path) -> None:
+    """`-T structured=true` through inspect's OpenAI-compatible provider: each request asks for the
+    JSON judgment and is held to its verdict's schema by the server, so every judgment is read."""
+    from inspect_ai.log import read_eval_log
+
+    tokens = 48
+    done = run(
+        [
+            str(BIN / "inspect"),
+            "eval",
+            "selfrat_eval/rewardbench",
+            "--model",
+            f"openai-api/tiny/{SERVED_NAME}",
+            *("-T", f"data={RB_SAMPLE}", "-T", "limit=3", "-T", "mode=pairwise"),
+            *("-T", "structured=true", "-T", f"max_new_tokens={tokens}"),
+            *("--log-dir", str(tmp_path / "logs"), "--log-format", "json", "--display", "plain"),
+        ],
+        tmp_path,
+        TINY_BASE_URL=vllm_server,
+        TINY_API_KEY="unused",
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    [log_file] = glob.glob(str(tmp_path / "logs" / "*.json"))
+    log = read_eval_log(log_file)
+    assert log.status == "success", log.error
+    assert log.samples is not None and len(log.samples) >= 3  # every request of 3 items
+    for sample in log.samples:
+        schema = json.loads(sample.metadata["schema"])
+        judgment = json.loads(sample.output.completion)  # the whole text is the object
+        assert (
+            list(judgment) == ["rationale", "verdict"]
+            and judgment["verdict"] in schema["properties"]["verdict"]["enum"]
+        )
+        assert len(judgment["rationale"]) <= schema["properties"]["rationale"]["maxLength"]
+        assert sample.input[-1].text.endswith("Write the rationale first, then the verdict.")
+    assert log.results is not None and log.results.scores[0].metrics["parse_failure_rate"].value == 0
+
+
 def test_the_hook_can_be_switched_off_and_include_path_still_works(tiny_judge: Path, tmp_path: Path) -> None:
     from selfrat_eval.tasks.lm_eval._hook import TASKS_DIR
 

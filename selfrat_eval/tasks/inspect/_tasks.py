@@ -11,13 +11,13 @@ from typing import Any
 from inspect_ai import Task, task
 from inspect_ai.dataset import MemoryDataset, Sample
 from inspect_ai.model import ChatMessageSystem, ChatMessageUser
-from inspect_ai.solver import Solver, generate
+from inspect_ai.solver import Solver
 
 from selfrat_eval._errors import InputError
 from selfrat_eval.benchmarks import benchmark_class, benchmark_names
 from selfrat_eval.tasks._docs import benchmark_rows
 from selfrat_eval.tasks.inspect._scorers import benchmark_scorer
-from selfrat_eval.tasks.inspect._solvers import adaptive_judgments, sampled_judgments
+from selfrat_eval.tasks.inspect._solvers import adaptive_judgments, judgment, sampled_judgments
 
 STRATEGIES = ("single", "self-consistency", "best-of-n")
 #: Parameters every task takes, with their defaults, documented once in `_doc`.
@@ -32,7 +32,11 @@ COMMON: dict[str, Any] = {
     "confidence": 0.95,
     "stop_at_verdict": True,
     "loop_guard": False,
+    "structured": False,
+    "max_new_tokens": 512,
 }
+#: The parameters that say what a judgment is, passed on to the documents.
+DECODING = ("stop_at_verdict", "loop_guard", "structured", "max_new_tokens")
 
 
 def _dataset(rows: list[dict[str, Any]], subset: str | list[str] | None, limit: int | None) -> MemoryDataset:
@@ -64,12 +68,12 @@ def _label(strategy: str, n: int, adaptive: bool) -> str:
     return f"{strategy}:adaptive:{n}" if adaptive else f"{strategy}:{n}"
 
 
-def _solver(strategy: str, n: int, adaptive: bool, temperature: float, seed: int) -> Solver:
+def _solver(strategy: str, n: int, adaptive: bool, temperature: float, seed: int, max_tokens: int) -> Solver:
     if strategy == "single":
-        return generate()
+        return judgment(max_tokens=max_tokens)
     if adaptive:  # budget and confidence: the strategy in each sample's settings
-        return adaptive_judgments(temperature=temperature, seed=seed)
-    return sampled_judgments(n=n, temperature=temperature, seed=seed)
+        return adaptive_judgments(temperature=temperature, seed=seed, max_tokens=max_tokens)
+    return sampled_judgments(n=n, temperature=temperature, seed=seed, max_tokens=max_tokens)
 
 
 def _doc(name: str) -> str:
@@ -89,6 +93,10 @@ def _doc(name: str) -> str:
         "    confidence: how sure the adaptive stopping rule must be that a vote is settled (0.5-1].\n"
         "    stop_at_verdict, loop_guard: where a judgment ends, as `selfrat eval`'s options say\n"
         "        (texts are cut there; inspect itself generates to --max-tokens).\n"
+        "    structured: the judge writes a JSON judgment held to its verdict's schema by the\n"
+        "        provider's structured output (response_format: openai, openai-api, vllm, ...), as\n"
+        "        `selfrat eval --structured`; the schema is sized to max_new_tokens, which then caps\n"
+        "        each generation.\n"
         f"    The benchmark's options ({options}) as in `selfrat eval`; `seed` also seeds sampling.\n"
     )
 
@@ -103,12 +111,12 @@ def _make(name: str) -> Callable[..., Task]:
         given = COMMON | options | params
         label = _label(given["strategy"], given["n"], given["adaptive"])
         chosen = {key: given[key] for key in options}
-        ends = {"stop_at_verdict": given["stop_at_verdict"], "loop_guard": given["loop_guard"]}
-        rows = benchmark_rows(name, given["data"], label, given["confidence"], **ends, **chosen)
+        decoding = {key: given[key] for key in DECODING}
+        rows = benchmark_rows(name, given["data"], label, given["confidence"], **decoding, **chosen)
         sampling = (given["n"], given["adaptive"], given["temperature"], given.get("seed", 0))
         return Task(
             dataset=_dataset(rows, given["subset"], given["limit"]),
-            solver=_solver(given["strategy"], *sampling),
+            solver=_solver(given["strategy"], *sampling, max_tokens=given["max_new_tokens"]),
             scorer=benchmark_scorer(),
         )
 

@@ -18,7 +18,9 @@ from selfrat_eval.tasks._docs import Answer, answer, benchmark_rows, benchmark_s
 def dataset(benchmark: str, data: str | None = None, strategy: str = "single", **options: Any) -> Any:
     """The task's documents; `--metadata '{"data": "FILE", "mode": "pairwise", "seed": 1}'` sets the
     data file and the benchmark's options (lm-eval passes the task's metadata here; keys that are
-    not the benchmark's options, such as `version`, are left alone)."""
+    not the benchmark's options, such as `version`, are left alone). `"structured": true` (with
+    `"max_new_tokens"`) asks for JSON judgments as `selfrat eval --structured` does; lm-eval sends no
+    schema (its models take no per-request one)."""
     import datasets
 
     rows = benchmark_rows(benchmark, data, strategy, **options)
