@@ -204,12 +204,30 @@ def test_two_iterations_produce_every_artefact(sft_judge: Path, tmp_path: Path) 
     assert not set(item_ids) & set(later_ids)  # disjoint slices of the training data
 
 
-def test_majority_curation(sft_judge: Path, tmp_path: Path) -> None:
+def test_majority_curation_of_structured_samples(sft_judge: Path, tmp_path: Path) -> None:
+    """The loop samples JSON judgments under their schema (transformers through xgrammar) and curates
+    pairs from them; both sides of every pair are whole JSON judgments."""
+    sampling = {"n": 6, "max_new_tokens": 64, "backend": "hf", "structured": True}
     config = loop_config(
-        sft_judge, tmp_path, iterations=1, evaluation=None, curation={"strategy": "majority"}
+        sft_judge,
+        tmp_path,
+        iterations=1,
+        evaluation=None,
+        curation={"strategy": "majority"},
+        sampling=sampling,
     )
     stats = run_loop(LoopConfig.model_validate(config))["iterations"][0]["curation"]
     assert stats["strategy"] == "majority" and stats["pairs"] > 0
+    samples = tmp_path / "iteration-1" / "samples"
+    assert json.loads((samples / "results.json").read_text())["config"]["structured"] is True
+    judgments = [json.loads(line) for line in (samples / "judgments.jsonl").read_text().splitlines()]
+    assert all(isinstance(json.loads(text), dict) for j in judgments for text in j["outputs"]["response"])
+    pairs = [json.loads(line) for line in (tmp_path / "iteration-1" / "pairs.jsonl").read_text().splitlines()]
+    assert all(
+        set(json.loads(pair[side])) >= {"rationale", "score"}
+        for pair in pairs
+        for side in ("chosen", "rejected")
+    )
 
 
 def test_sampling_shares_the_judgment_cache(sft_judge: Path, tmp_path: Path) -> None:
