@@ -2,13 +2,18 @@
 with a callback that writes, per rank, what data-parallel training must guarantee: the world the rank
 is in, the examples it was dealt, and a digest of its weights after every optimizer step.
 
-    torchrun --standalone --nproc_per_node 2 tests/training/ddp_probe.py sft|dpo MODEL DATA OUT PROBES
+    torchrun --standalone --nproc_per_node 2 tests/training/ddp_probe.py sft|dpo MODEL DATA OUT PROBES \
+        [kill-after-K|resume]
+
+`kill-after-K` and `resume` (SFT only) train 4 steps with a checkpoint every 2: the first has every
+rank die (exit 3) once step K's checkpoint is saved, as a killed run would; the second resumes.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -39,8 +44,9 @@ def examples(batch: dict[str, Any]) -> list[list[int]]:
 
 
 class Probe(TrainerCallback):  # type: ignore[misc]
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, kill_at: int | None = None) -> None:
         self.folder = folder
+        self.kill_at = kill_at
         self.record: dict[str, Any] = {}
 
     def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
@@ -59,6 +65,13 @@ class Probe(TrainerCallback):  # type: ignore[misc]
     def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
         self.record["steps"].append(digest(kwargs["model"]))
 
+    def on_save(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        if state.global_step == self.kill_at:
+            import torch.distributed as dist
+
+            dist.barrier()  # every rank has written its part of the checkpoint
+            os._exit(3)
+
     def on_train_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         (self.folder / f"rank-{self.record['rank']}.json").write_text(json.dumps(self.record))
@@ -66,9 +79,12 @@ class Probe(TrainerCallback):  # type: ignore[misc]
 
 def main() -> None:
     stage, model, data, out, probes = sys.argv[1:6]
-    probe = Probe(Path(probes))
+    resumable = sys.argv[6] if len(sys.argv) > 6 else ""
+    kill_at = int(resumable.removeprefix("kill-after-")) if resumable.startswith("kill-after-") else None
+    probe = Probe(Path(probes), kill_at)
     if stage == "sft":
-        settings = SFTSettings(max_steps=2, batch_size=2, learning_rate=1e-3)
+        steps = {"max_steps": 4, "checkpoint_every": 2} if resumable else {"max_steps": 2}
+        settings = SFTSettings(batch_size=2, learning_rate=1e-3, **steps)
         train_sft(model, load_train_items(Path(data))[:8], Path(out), settings, callbacks=[probe])
     else:
         settings_dpo = DPOSettings(epochs=1, batch_size=2, learning_rate=1e-4)

@@ -26,7 +26,7 @@ PROBE = Path(__file__).with_name("ddp_probe.py")
 TORCHRUN = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2"]
 
 
-def probe(tmp_path: Path, stage: str, model: Path, data: Path) -> list[dict[str, Any]]:
+def probe(tmp_path: Path, stage: str, model: Path, data: Path, resumable: str = "") -> list[dict[str, Any]]:
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(PROBE.parents[2]), "OMP_NUM_THREADS": "1"}
     command = [
         *TORCHRUN,
@@ -36,8 +36,12 @@ def probe(tmp_path: Path, stage: str, model: Path, data: Path) -> list[dict[str,
         str(data),
         str(tmp_path / "judge"),
         str(tmp_path / "probes"),
+        *([resumable] if resumable else []),  # ddp_probe's kill-after-K or resume
     ]
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    if resumable.startswith("kill-after-"):
+        assert done.returncode != 0, "every rank should have died after the checkpoint"
+        return []
     assert done.returncode == 0, done.stderr[-3000:]
     return [json.loads((tmp_path / "probes" / f"rank-{rank}.json").read_text()) for rank in (0, 1)]
 
@@ -62,6 +66,18 @@ def test_sft_on_two_ranks(tiny_judge: Path, tmp_path: Path) -> None:
     assert_data_parallel(probes, examples=8)
     assert_written_once(tmp_path / "judge", tmp_path)
     assert changed(tiny_judge, tmp_path / "judge")
+
+
+def test_a_killed_two_rank_sft_resumes_from_its_checkpoint(tiny_judge: Path, tmp_path: Path) -> None:
+    """Both ranks die right after the step-2 checkpoint; the next launch resumes there on two ranks
+    and runs only steps 3-4, the ranks still in step."""
+    probe(tmp_path, "sft", tiny_judge, RUBRIC, "kill-after-2")
+    assert (tmp_path / "judge.trainer" / "checkpoint-2").is_dir() and not (tmp_path / "judge").exists()
+    probes = probe(tmp_path, "sft", tiny_judge, RUBRIC, "resume")
+    assert [len(p["steps"]) for p in probes] == [2, 2] and probes[0]["steps"] == probes[1]["steps"]
+    record = json.loads((tmp_path / "judge" / "training.json").read_text())
+    assert record["resumed_from"] == "checkpoint-2" and record["world_size"] == 2
+    assert not (tmp_path / "judge.trainer").exists()
 
 
 def test_dpo_on_two_ranks(tiny_judge: Path, tmp_path: Path) -> None:
