@@ -1,13 +1,17 @@
-"""What `--structured` costs and gives: one judge on RewardBench (pairwise and absolute), with and
-without constrained JSON judgments, paired item by item.
+"""What `--structured` costs and gives: one judge on RewardBench (pairwise and absolute), or on a
+rubric file such as the demo's held-out set, with and without constrained JSON judgments, paired
+item by item.
 
     python benchmarks/bench_structured.py --judge SmolLM2-135M-Instruct.Q4_1.gguf --limit 100 \
         [--data FILE] [--backend vllm] [--max-new-tokens 256]
+    python benchmarks/bench_structured.py --benchmark rubric --judge runs/demo/seed-0/sft/judge \
+        --data runs/demo/benchmark/heldout.jsonl --backend hf --max-new-tokens 96 --no-use-reference
 
-Per protocol and arm: parse-failure rate (per request), accuracy (per item: the chosen response
-preferred 1, a tie or no verdict 0.5, else 0; absolute mode compares the two scores), output tokens
-per request (the judge's tokenizer); then structured minus free for each, paired over items, with
-95% bootstrap CIs (scipy). Prints a markdown table; the run folders stay under --out.
+Per protocol and arm: parse-failure rate (per request), accuracy (per item: RewardBench's chosen
+response preferred 1, a tie or no verdict 0.5, else 0, absolute mode comparing the two scores; a
+rubric item's score equal to its label 1, else 0), output tokens per request (the judge's
+tokenizer); then structured minus free for each, paired over items, with 95% bootstrap CIs (scipy).
+Prints a markdown table; the run folders stay under --out.
 """
 
 from __future__ import annotations
@@ -31,7 +35,9 @@ def outcomes(out: Path, tokenizer: Any) -> dict[str, dict[str, float]]:
         statuses = [s for slot in judgment.parse_status.values() for s in slot]
         texts = [t for slot in judgment.outputs.values() for t in slot]
         data = judgment.model_dump()
-        if data["mode"] == "pairwise":
+        if data["benchmark"] == "rubric":
+            accuracy = float(data["score"] is not None and data["score"] == data["label"])
+        elif data["mode"] == "pairwise":
             winner = data["winner"]
             accuracy = 0.5 if winner in (None, "tie") else float(winner == "chosen")
         else:
@@ -62,10 +68,13 @@ def paired(free: dict[str, dict[str, float]], structured: dict[str, dict[str, fl
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--judge", required=True)
+    parser.add_argument("--benchmark", choices=("rewardbench", "rubric"), default="rewardbench")
     parser.add_argument("--backend", default="vllm")
     parser.add_argument("--data", type=Path, default=sample_path("rewardbench"))
     parser.add_argument("--limit", type=int, default=100)
     parser.add_argument("--max-new-tokens", type=int, default=256)
+    parser.add_argument("--use-reference", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--out", type=Path, default=Path("runs/bench-structured"))
     args = parser.parse_args()
 
@@ -73,19 +82,22 @@ def main() -> None:
         return EvalConfig(
             judge=args.judge,
             backend=args.backend,
-            benchmark="rewardbench",
+            benchmark=args.benchmark,
             mode=mode,  # type: ignore[arg-type]
             data=args.data,
             limit=args.limit,
             max_new_tokens=args.max_new_tokens,
+            use_reference=args.use_reference,
+            batch_size=args.batch_size,
             structured=structured,
             n_resamples=0,
             out=args.out / f"{mode}-{'structured' if structured else 'free'}",
         )
 
-    engine = config("pairwise", False).load_engine()  # one engine for all four runs
+    modes = ("pairwise", "absolute") if args.benchmark == "rewardbench" else ("absolute",)
+    engine = config(modes[0], False).load_engine()  # one engine for every run
     rows = []
-    for mode in ("pairwise", "absolute"):
+    for mode in modes:
         runs = {}
         for structured in (False, True):
             run = config(mode, structured)
