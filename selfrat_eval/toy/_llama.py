@@ -57,7 +57,15 @@ def random_llama(
 
 
 def save_judge(model: Any, tokenizer: Any, path: Path) -> Path:
+    from transformers.utils import logging as hf_logging
+
     path = Path(path)
-    model.save_pretrained(path)
+    shown = hf_logging.is_progress_bar_enabled()  # type: ignore[no-untyped-call]
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # no bar for one tiny shard
+    try:
+        model.save_pretrained(path)
+    finally:
+        if shown:
+            hf_logging.enable_progress_bar()  # type: ignore[no-untyped-call]
     tokenizer.save_pretrained(path)
     return path
