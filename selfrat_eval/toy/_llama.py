@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from selfrat_eval._verbosity import library_bars_off
+
 #: A minimal chat template: role tags, each turn ended by EOS (so a fine-tuned judge learns to stop),
 #: then an assistant turn to generate into.
 CHAT_TEMPLATE = (
@@ -57,15 +59,8 @@ def random_llama(
 
 
 def save_judge(model: Any, tokenizer: Any, path: Path) -> Path:
-    from transformers.utils import logging as hf_logging
-
     path = Path(path)
-    shown = hf_logging.is_progress_bar_enabled()  # type: ignore[no-untyped-call]
-    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # no bar for one tiny shard
-    try:
+    with library_bars_off():  # no bar for one tiny shard
         model.save_pretrained(path)
-    finally:
-        if shown:
-            hf_logging.enable_progress_bar()  # type: ignore[no-untyped-call]
     tokenizer.save_pretrained(path)
     return path

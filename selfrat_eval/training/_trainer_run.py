@@ -25,7 +25,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from selfrat_eval._verbosity import verbose
+from selfrat_eval._verbosity import library_bars_off, verbose
 
 #: The trainer's log dictionaries (loss, learning rate, rewards ...), one JSON line per logging step.
 TRAINER_LOG = "trainer_log.jsonl"
@@ -51,26 +51,20 @@ def quiet_libraries(folder: Path) -> Iterator[None]:
     if verbose():
         yield
         return
-    import datasets
-    from transformers.utils import logging as hf_logging
-
     folder.mkdir(parents=True, exist_ok=True)
     log_file = folder / (LIBRARIES_LOG if _rank() == 0 else f"libraries.rank{_rank()}.log")
     handler = logging.FileHandler(log_file, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     loggers = [logging.getLogger(name) for name in _LIBRARY_LOGGERS]
     saved = [(logger.handlers[:], logger.propagate) for logger in loggers]
-    bars = datasets.is_progress_bar_enabled(), hf_logging.is_progress_bar_enabled()  # type: ignore[no-untyped-call]
     logging.captureWarnings(True)
     for logger in loggers:
         logger.handlers = [handler]
         logger.propagate = False
-    datasets.disable_progress_bars()
-    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
     tqdm_disable = os.environ.get("TQDM_DISABLE")
     os.environ["TQDM_DISABLE"] = "1"  # TRL's own bars (reference log-probs) read only this
     try:
-        with warnings.catch_warnings():
+        with library_bars_off(), warnings.catch_warnings():
             warnings.simplefilter("default")  # each distinct warning once, into the file
             yield
     finally:
@@ -81,10 +75,6 @@ def quiet_libraries(folder: Path) -> Iterator[None]:
             del os.environ["TQDM_DISABLE"]
         else:
             os.environ["TQDM_DISABLE"] = tqdm_disable
-        if bars[0]:
-            datasets.enable_progress_bars()
-        if bars[1]:
-            hf_logging.enable_progress_bar()  # type: ignore[no-untyped-call]
         handler.close()
 
 
